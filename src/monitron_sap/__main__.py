@@ -1,0 +1,3 @@
+from monitron_sap.cli import main
+
+main()

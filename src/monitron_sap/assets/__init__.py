@@ -1,0 +1,1 @@
+"""Asset mapping: model, lookup with fallbacks, CSV import and export."""

@@ -1,0 +1,178 @@
+"""The normalized Monitron event: one shape for v1 and v2 records of every event type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Final
+
+MEASUREMENT: Final = "measurement"
+ASSET_STATE_TRANSITION: Final = "assetStateTransition"
+SENSOR_CONNECTED: Final = "sensorConnected"
+SENSOR_DISCONNECTED: Final = "sensorDisconnected"
+GATEWAY_CONNECTED: Final = "gatewayConnected"
+GATEWAY_DISCONNECTED: Final = "gatewayDisconnected"
+EVENT_TYPES: Final = (
+    MEASUREMENT,
+    ASSET_STATE_TRANSITION,
+    SENSOR_CONNECTED,
+    SENSOR_DISCONNECTED,
+    GATEWAY_CONNECTED,
+    GATEWAY_DISCONNECTED,
+)
+
+# Asset states as Monitron exports them. Unknown values are kept as the raw string.
+HEALTHY: Final = "HEALTHY"
+WARNING: Final = "WARNING"
+ALARM: Final = "ALARM"
+NEEDS_MAINTENANCE: Final = "NEEDS_MAINTENANCE"
+UNKNOWN: Final = "UNKNOWN"
+
+# assetTransitionType values.
+BY_MEASUREMENT: Final = "measurement"
+BY_USER_INPUT: Final = "userInput"
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """Where a record was read: a file path, ``-`` for standard input, or an ``s3://`` URI.
+
+    ``offset`` is the byte offset of the record's first byte in the decompressed stream and
+    ``line`` its 1-based line number there. ``from_error_output`` is true when the record was
+    unwrapped from a Firehose error-output envelope.
+    """
+
+    source: str
+    offset: int
+    line: int
+    from_error_output: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ClosureCode:
+    """What a Monitron user chose when closing out an issue. Each field may be missing."""
+
+    failure_mode: str | None = None
+    failure_cause: str | None = None
+    action_taken: str | None = None
+    resolved_models: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOutput:
+    """The output of one Monitron model (``vibrationISO``, ``vibrationML``, ``temperatureML``)."""
+
+    persistent: str | None = None
+    previous_persistent: str | None = None
+    pointwise: str | None = None
+    iso_class: str | None = None
+    muted_threshold: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VibrationBand:
+    """The 10-1000 Hz aggregate (``totalVibration``, v1 ``resultantVector``) and per-axis RMS.
+
+    Acceleration values are in m/s², velocity values in mm/s. ``crest_factor`` is recomputed as
+    ``abs_max / rms`` when both are present, because Monitron's exported velocity crest factor is
+    sometimes scaled by 1000; ``reported_crest_factor`` keeps the exported value.
+    """
+
+    rms: float | None = None
+    abs_max: float | None = None
+    abs_min: float | None = None
+    crest_factor: float | None = None
+    reported_crest_factor: float | None = None
+    x_rms: float | None = None
+    y_rms: float | None = None
+    z_rms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Measured features. ``broadband_*`` is the 0-6000 Hz acceleration RMS, gravity included."""
+
+    acceleration: VibrationBand = field(default_factory=VibrationBand)
+    velocity: VibrationBand = field(default_factory=VibrationBand)
+    temperature_c: float | None = None
+    broadband_x_rms: float | None = None
+    broadband_y_rms: float | None = None
+    broadband_z_rms: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MonitronEvent:
+    """One Monitron export record, normalized into the v2 shape.
+
+    A v1 record is a ``measurement`` that also carries ``new_state`` and ``previous_state``.
+    ``event_id`` is always a string, ``timestamp`` is timezone-aware UTC. Every context field may
+    be ``None`` because Monitron omits fields that older exports did not have.
+    """
+
+    event_id: str
+    event_type: str
+    schema_version: int
+    timestamp: datetime
+    source: SourceRef
+    version: str | None = None
+    account_id: str | None = None
+    project: str | None = None
+    project_id: str | None = None
+    site: str | None = None
+    asset: str | None = None
+    position: str | None = None
+    asset_position_id: str | None = None
+    asset_position_url: str | None = None
+    sensor_id: str | None = None
+    sensor_rssi: float | None = None
+    gateway_id: str | None = None
+    gateway_name: str | None = None
+    company: str | None = None
+    serial_number: str | None = None
+    sequence_no: int | None = None
+    measurement_trigger: str | None = None
+    transition_type: str | None = None
+    new_state: str | None = None
+    previous_state: str | None = None
+    closure_code: ClosureCode | None = None
+    features: Features | None = None
+    models: dict[str, ModelOutput] = field(default_factory=dict)
+
+    @property
+    def record_key(self) -> str:
+        """The stable key under which the ledger records this event."""
+        return f"{self.event_type}:{self.event_id}"
+
+    @property
+    def is_state_change(self) -> bool:
+        """True for a transition whose new state differs from the previous one."""
+        return self.new_state is not None and self.new_state != self.previous_state
+
+    def position_path(self) -> str:
+        """Return ``project/site/asset/position`` with ``?`` for each missing part."""
+        parts = (self.project, self.site, self.asset, self.position)
+        return "/".join(part if part is not None else "?" for part in parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordError:
+    """A record that could not be used, with where it was and what was wrong.
+
+    ``excerpt`` holds at most the first 200 characters of the record as text, for the report.
+    """
+
+    source: SourceRef
+    message: str
+    excerpt: str = ""
+
+    def describe(self) -> str:
+        """Return ``SOURCE:LINE (byte OFFSET): MESSAGE`` for messages to the user."""
+        where = f"{self.source.source}:{self.source.line} (byte {self.source.offset})"
+        if self.source.from_error_output:
+            where += " [from Firehose error output]"
+        return f"{where}: {self.message}"
+
+
+ReadResult = MonitronEvent | RecordError
+
+JsonObject = dict[str, Any]

@@ -1,0 +1,1 @@
+"""The SAP side: OData V2 session, maintenance notification API and service profiles."""

@@ -1,0 +1,1 @@
+"""Storage ports and their adapters: SQLite for local runs, DynamoDB on AWS."""

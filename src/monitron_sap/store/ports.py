@@ -1,0 +1,129 @@
+"""The storage ports: the interfaces that the SQLite and DynamoDB adapters both implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from monitron_sap.assets.model import MappingEntry
+
+
+class Outcome(StrEnum):
+    """What became of one input record."""
+
+    IN_PROGRESS = "in_progress"  # claimed, no outcome recorded yet
+    NOTIFIED = "notified"  # a notification was created
+    UPDATED = "updated"  # an open notification was updated, put in process or completed
+    CORRELATED = "correlated"  # an open notification already covers this alert
+    SKIPPED = "skipped"  # nothing to do; ``reason`` says why
+    INVALID = "invalid"  # the record could not be read
+    FAILED = "failed"  # SAP rejected the request permanently
+    DEAD_LETTER = "dead_letter"  # retryable failures exhausted; can be replayed
+
+
+FINAL_OUTCOMES = frozenset(
+    {Outcome.NOTIFIED, Outcome.UPDATED, Outcome.CORRELATED, Outcome.SKIPPED, Outcome.INVALID}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """The ledger's row for one record. ``payload`` keeps the record's JSON for replay."""
+
+    record_key: str
+    source: str
+    offset: int
+    status: Outcome
+    claimed_at: datetime
+    updated_at: datetime
+    event_id: str | None = None
+    event_type: str | None = None
+    position_key: str | None = None
+    reason: str | None = None
+    notification_number: str | None = None
+    external_reference: str | None = None
+    error: str | None = None
+    attempts: int = 0
+    payload: str | None = None
+
+
+class ClaimStatus(StrEnum):
+    CLAIMED = "claimed"  # new record, now held by the caller
+    TAKEN_OVER = "taken_over"  # an earlier claim expired without an outcome: look SAP up first
+    DONE = "done"  # a final outcome exists; do nothing
+    BUSY = "busy"  # another worker holds an unexpired claim
+    RETRY = "retry"  # an earlier attempt failed or was dead-lettered; the caller holds it now
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    status: ClaimStatus
+    previous: LedgerEntry | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OpenNotification:
+    """The notification the product created for a position and believes still open."""
+
+    position_key: str
+    notification_number: str
+    state: str
+    record_key: str
+    opened_at: datetime
+    priority: str | None = None
+
+
+class LedgerStore(Protocol):
+    def claim(self, entry: LedgerEntry, *, lease_seconds: float, now: datetime) -> Claim:
+        """Claim ``entry.record_key`` atomically (a conditional write)."""
+        ...
+
+    def finish(
+        self,
+        record_key: str,
+        status: Outcome,
+        *,
+        now: datetime,
+        reason: str | None = None,
+        notification_number: str | None = None,
+        error: str | None = None,
+    ) -> None:
+        """Record the outcome of a claimed record."""
+        ...
+
+    def record(self, entry: LedgerEntry) -> None:
+        """Write an entry without a claim, for records that need no SAP call (invalid, skipped)."""
+        ...
+
+    def get(self, record_key: str) -> LedgerEntry | None: ...
+
+    def get_open_notification(self, position_key: str) -> OpenNotification | None: ...
+
+    def set_open_notification(self, item: OpenNotification) -> None: ...
+
+    def clear_open_notification(self, position_key: str, notification_number: str) -> None: ...
+
+    def dead_letters(self, limit: int = 100) -> list[LedgerEntry]: ...
+
+    def counts(self) -> dict[Outcome, int]: ...
+
+    def recent(self, limit: int = 20) -> list[LedgerEntry]: ...
+
+
+class MappingStore(Protocol):
+    def replace_all(self, entries: Sequence[MappingEntry]) -> int:
+        """Replace the whole mapping with ``entries`` in one transaction; return the count."""
+        ...
+
+    def upsert(self, entries: Sequence[MappingEntry]) -> int:
+        """Insert or replace ``entries`` by key, all or nothing; return the count."""
+        ...
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, MappingEntry]:
+        """Return the entries stored under any of ``keys``."""
+        ...
+
+    def all(self) -> list[MappingEntry]: ...
