@@ -33,6 +33,9 @@ BY_MEASUREMENT: Final = "measurement"
 BY_USER_INPUT: Final = "userInput"
 
 
+JsonObject = dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     """Where a record was read: a file path, ``-`` for standard input, or an ``s3://`` URI.
@@ -106,7 +109,8 @@ class MonitronEvent:
 
     A v1 record is a ``measurement`` that also carries ``new_state`` and ``previous_state``.
     ``event_id`` is always a string, ``timestamp`` is timezone-aware UTC. Every context field may
-    be ``None`` because Monitron omits fields that older exports did not have.
+    be ``None`` because Monitron omits fields that older exports did not have. ``raw`` is the
+    decoded record as read, kept so that a dead letter can be stored and parsed again.
     """
 
     event_id: str
@@ -137,6 +141,7 @@ class MonitronEvent:
     closure_code: ClosureCode | None = None
     features: Features | None = None
     models: dict[str, ModelOutput] = field(default_factory=dict)
+    raw: JsonObject | None = field(default=None, compare=False, repr=False)
 
     @property
     def record_key(self) -> str:
@@ -174,5 +179,3 @@ class RecordError:
 
 
 ReadResult = MonitronEvent | RecordError
-
-JsonObject = dict[str, Any]

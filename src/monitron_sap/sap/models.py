@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Protocol
 
 EQUIPMENT: Final = "EAMS_EQUI"
 FUNCTIONAL_LOCATION: Final = "EAMS_FL"
@@ -75,3 +75,38 @@ class Notification:
     def is_open(self) -> bool:
         """True unless SAP reports the notification completed or postponed."""
         return self.phase not in (PHASE_COMPLETED, PHASE_POSTPONED)
+
+
+class NotificationApi(Protocol):
+    """What the pipeline needs from SAP; ``sap.notifications.NotificationClient`` implements it.
+
+    Every method raises ``SapUnavailableError`` (retry later), ``SapRejectedError`` or
+    ``SapAuthorizationError`` (permanent) from ``monitron_sap.errors``.
+    """
+
+    def create(self, draft: NotificationDraft) -> Notification:
+        """Create a notification; never blindly resent after a lost response.
+
+        When the response is lost, the client looks the notification up by the draft's external
+        reference and returns it if SAP has it; it raises ``CreateOutcomeUnknownError`` only when
+        that lookup fails too.
+        """
+        ...
+
+    def get(self, number: str) -> Notification: ...
+
+    def find_by_external_reference(self, reference: str) -> list[Notification]: ...
+
+    def find_by_technical_object(
+        self, technical_object: str, *, open_only: bool = True
+    ) -> list[Notification]: ...
+
+    def update(
+        self, number: str, changes: NotificationChanges, *, etag: str | None = None
+    ) -> Notification:
+        """Update with ``If-Match``; reads the current ETag first when ``etag`` is None."""
+        ...
+
+    def set_in_process(self, number: str) -> Notification: ...
+
+    def complete(self, number: str, *, reference_time: datetime) -> Notification: ...
