@@ -7,13 +7,14 @@ Detection looks at the keys, never at ``version`` alone, because Monitron docume
 2. Otherwise ``measurement`` or ``projectDisplayName`` at the top level: v1.
 3. Otherwise the record is rejected as an unknown structure.
 
-A v1 record becomes a ``measurement`` event that also carries the v1 ``assetState``. Parsing is
-lenient where real exports are irregular: unknown keys are ignored, unknown enum values and event
-types are kept as strings, ``null`` is accepted for every optional field, integers are accepted
-where floats are expected (and stay ``int``, which the ``float`` annotations admit) and
-``totalVibration`` and ``resultantVector`` are both read. A value
-of the wrong JSON type (an object where a name is expected, a string where a number is expected)
-rejects the record with a message that names the field, so that no value is dropped silently.
+A v1 record becomes a ``measurement`` event that also carries the v1 ``assetState``.
+
+Parsing is lenient where real exports are irregular. Unknown keys are ignored, and unknown enum
+values and event types are kept as strings. ``null`` is accepted for every optional field.
+Integers are accepted where floats are expected and stay ``int``, which the ``float`` annotations
+admit. ``totalVibration`` and ``resultantVector`` are both read. A value of the wrong JSON type
+(an object where a name is expected, a string where a number is expected) rejects the record with
+a message that names the field, so that no value is dropped silently.
 """
 
 from __future__ import annotations
