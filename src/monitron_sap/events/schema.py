@@ -97,6 +97,8 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
         return _parse_v1(value, source)
 
     keys = ", ".join(sorted(value)[:8]) or "none"
+    if len(value) > 8:
+        keys += f" and {len(value) - 8} more"
     raise SchemaError(
         "unknown record structure: expected eventType and eventPayload (v2) or measurement "
         f"or projectDisplayName (v1); top-level keys: {keys}"
