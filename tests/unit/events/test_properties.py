@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitron_sap.events import RecordError, read_bytes
-from monitron_sap.events.framing import DecodedRecord, iter_chunks, split_records
+from monitron_sap.events.compression import iter_chunks
+from monitron_sap.events.framing import DecodedRecord, split_records
 from monitron_sap.events.model import EVENT_TYPES
 from tests.unit.events.records import v1, v2
 
