@@ -1,8 +1,8 @@
 """Read a binary stream in chunks, decompressing gzip recognized by its magic bytes.
 
-Compression is detected from the first two bytes (1F 8B), never from a file name, because
-Firehose object names do not always carry an extension. Several gzip members in a row (as
-``cat a.gz b.gz`` or Firehose produce) are decompressed one after another.
+Compression is detected from the first two bytes (1F 8B), never from a file name, because the
+file extension of a Firehose object is configurable and need not match its content. Several gzip
+members in a row (as ``cat a.gz b.gz`` produces) are decompressed one after another.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ def _read_rest(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
 
 
 def _gunzip(head: bytes, stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    # wbits=31 selects the gzip container. Each member ends with its own trailer, and Firehose or
-    # `cat a.gz b.gz` may join several members, so a new decompressor starts after each one.
+    # wbits=31 selects the gzip container. Each member ends with its own trailer, and joined files
+    # (`cat a.gz b.gz`) hold several members, so a new decompressor starts after each one.
     decompressor = zlib.decompressobj(wbits=31)
     compressed = _chain(head, _read_rest(stream, chunk_bytes))
     for data in compressed:
