@@ -84,7 +84,8 @@ def read_text(parent: JsonObject, key: str, path: str) -> str | None:
     kind = type(value)
     if kind is str or value is None:
         return value
-    # Names made only of digits (a site called 1017) sometimes arrive as JSON numbers.
+    # Lenient on purpose: a name made only of digits (a site called 1017) written as a JSON
+    # number by a hand-made export still reads. No real Monitron export is known to do this.
     if kind is int or kind is float:
         return str(value)
     raise SchemaError(f"{path}{key} must be a string, found {describe(value)}")
