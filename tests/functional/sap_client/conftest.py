@@ -42,7 +42,9 @@ class SapTarget:
     notification_type: str
     emulator: EmulatorServer | None = None
 
-    def client(self, requests: list[httpx.Request] | None = None, **overrides: Any) -> NotificationClient:
+    def client(
+        self, requests: list[httpx.Request] | None = None, **overrides: Any
+    ) -> NotificationClient:
         """Open a client; every request sent is appended to ``requests`` when given."""
         hooks = {"request": [requests.append]} if requests is not None else None
         settings = dataclasses.replace(self.settings, **overrides)

@@ -99,6 +99,7 @@ def test_slow_create_found_by_lookup(emulator: EmulatorServer) -> None:
 
     with open_client(emulator, wait_for_slow_request, read_timeout=0.2) as client:
         client.create(new_draft())
+        emulator.reset_request_count()
         emulator.faults.update(delay_seconds=0.5)
         created = client.create(new_draft(reference))
         stored = client.find_by_external_reference(reference)
@@ -171,9 +172,9 @@ def test_persistent_5xx_gives_up(emulator: EmulatorServer) -> None:
 
 
 def test_sap_client_mismatch_is_401(emulator: EmulatorServer) -> None:
-    with open_client(emulator, sap_client="200") as client:
-        with pytest.raises(SapAuthorizationError) as caught:
-            client.create(new_draft())
+    client = open_client(emulator, sap_client="200")
+    with client, pytest.raises(SapAuthorizationError) as caught:
+        client.create(new_draft())
 
     assert caught.value.status == 401
     assert emulator.request_count["POST MaintenanceNotification"] == 0
@@ -181,9 +182,9 @@ def test_sap_client_mismatch_is_401(emulator: EmulatorServer) -> None:
 
 def test_wrong_password_is_401(emulator: EmulatorServer) -> None:
     auth = BasicAuth("MONITRON", "wrong-password")
-    with open_client(emulator, auth=auth) as client:
-        with pytest.raises(SapAuthorizationError) as caught:
-            client.get("10000000")
+    client = open_client(emulator, auth=auth)
+    with client, pytest.raises(SapAuthorizationError) as caught:
+        client.get("10000000")
 
     assert caught.value.status == 401
     assert "wrong-password" not in str(caught.value)
@@ -191,9 +192,9 @@ def test_wrong_password_is_401(emulator: EmulatorServer) -> None:
 
 def test_403_without_csrf_challenge_not_retried(emulator: EmulatorServer) -> None:
     profile = profile_from_mapping({"service_path": "/sap/opu/odata/sap/ZNOT_ACTIVE_SRV"})
-    with open_client(emulator, profile=profile) as client:
-        with pytest.raises(SapAuthorizationError) as caught:
-            client.create(new_draft())
+    client = open_client(emulator, profile=profile)
+    with client, pytest.raises(SapAuthorizationError) as caught:
+        client.create(new_draft())
 
     assert caught.value.status == 403
     assert caught.value.code == "/IWFND/MED/170"
@@ -218,9 +219,9 @@ def test_head_fetch_falls_back_to_get(emulator: EmulatorServer) -> None:
 
 
 def test_unknown_technical_object_rejected(emulator: EmulatorServer) -> None:
-    with open_client(emulator) as client:
-        with pytest.raises(SapRejectedError) as caught:
-            client.create(new_draft(technical_object="99999999"))
+    client = open_client(emulator)
+    with client, pytest.raises(SapRejectedError) as caught:
+        client.create(new_draft(technical_object="99999999"))
 
     assert caught.value.status == 400
     assert "99999999 does not exist" in str(caught.value)
@@ -266,7 +267,9 @@ def test_request_log_lines(emulator: EmulatorServer, caplog: pytest.LogCaptureFi
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) == 2
     assert lines[0].startswith("GET /sap/opu/odata/sap/API_MAINTNOTIFICATION/ 200 ")
-    assert lines[1].startswith("POST /sap/opu/odata/sap/API_MAINTNOTIFICATION/MaintenanceNotification 201 ")
+    assert lines[1].startswith(
+        "POST /sap/opu/odata/sap/API_MAINTNOTIFICATION/MaintenanceNotification 201 "
+    )
     assert all("monitron-demo" not in line for line in lines)
 
 
