@@ -6,7 +6,7 @@ Run from the repository root:
     PYTHONPATH=src /work/venv/bin/python benchmarks/sap_throughput.py [--count N]
 
 The emulator runs in the same process on a free loopback port, so client and server share one
-Python interpreter; the figures compare the two client modes, not SAP's own speed.
+Python interpreter. The figures compare the two client modes, not SAP's own speed.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def run_reuse(emulator: EmulatorServer, settings: SapConnectionSettings, count: 
     """Create ``count`` notifications through one client that is already warm.
 
     The client first creates ``WARM_UP_COUNT`` notifications, which fetch the CSRF token and
-    open the connection; only the creates after that are measured, so the figures show the
+    open the connection. Only the creates after that are measured, so the figures show the
     steady state.
     """
     requests: list[httpx.Request] = []

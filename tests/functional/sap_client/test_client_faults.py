@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -283,3 +284,13 @@ def test_lost_response_without_reference_is_unknown(emulator: EmulatorServer) ->
     assert "no external reference" in str(caught.value)
     assert isinstance(caught.value.__cause__, SapUnavailableError)
     assert isinstance(caught.value.__cause__.__cause__, httpx.HTTPError)
+
+
+def test_complete_sends_utc_reference_time(emulator: EmulatorServer) -> None:
+    reference_time = datetime(2024, 5, 2, 1, 30, 20, tzinfo=timezone(timedelta(hours=3)))
+    with open_client(emulator) as client:
+        number = client.create(new_draft()).number
+        completed = client.complete(number, reference_time=reference_time)
+
+    assert completed.raw["NotificationReferenceDate"] == "/Date(1714521600000)/"
+    assert completed.raw["NotificationReferenceTime"] == "PT22H30M20S"

@@ -257,7 +257,7 @@ def test_next_link_to_other_host_is_rejected() -> None:
 
 
 class TokenEndpoint:
-    """Wraps FakeSap and answers the OAuth token URL; ``lifetime`` is expires_in."""
+    """Wraps FakeSap and serves the OAuth token URL; ``lifetime`` is expires_in."""
 
     def __init__(self, fake: FakeSap, lifetime: int = 3600) -> None:
         self.fake = fake
