@@ -21,7 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
+from monitron_sap.errors import (
+    ConfigurationError,
+    SapAuthorizationError,
+    SapRejectedError,
+    SapUnavailableError,
+)
 from monitron_sap.sap.auth import build_auth
 from monitron_sap.sap.errors import (
     SapThrottledError,
@@ -309,7 +314,13 @@ def _is_csrf_challenge(response: httpx.Response) -> bool:
 
 def _verify_option(settings: SapConnectionSettings) -> bool | ssl.SSLContext:
     if isinstance(settings.verify, str):
-        return ssl.create_default_context(cafile=settings.verify)
+        try:
+            return ssl.create_default_context(cafile=settings.verify)
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigurationError(
+                f"CA bundle {settings.verify!r} cannot be loaded ({error}); "
+                "expected a readable PEM file of CA certificates"
+            ) from error
     if settings.verify is False:
         with _insecure_lock:
             first = settings.base_url not in _insecure_warned
