@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -208,3 +209,12 @@ def test_admin_requests_endpoint(sap: EmulatorServer, client: httpx.Client) -> N
     response = httpx.get(f"{sap.base_url}/emulator/requests")
 
     assert response.json()["total"] == 1
+
+
+def test_admin_endpoint_rejects_remote_clients(sap: EmulatorServer) -> None:
+    remote = SimpleNamespace(client_address=("192.0.2.10", 40000), command="POST")
+
+    response = sap._admin(remote, "/emulator/faults", b'{"error_rate": 1}')  # type: ignore[arg-type]
+
+    assert response.status == 403
+    assert sap.faults.settings.error_rate == 0.0

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
-from tests.functional.emulator.conftest import create_notification
+from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorServer
+from tests.functional.emulator.conftest import (
+    JSON_HEADERS,
+    SHARED_SSL_CONTEXT,
+    create_notification,
+)
 
 
 @pytest.fixture
@@ -192,3 +199,28 @@ def test_action_needs_csrf_token(client: httpx.Client, number: str) -> None:
     )
 
     assert response.status_code == 403
+
+
+def test_concurrent_patches_with_one_etag(
+    sap: EmulatorServer, client: httpx.Client, token: str, number: str
+) -> None:
+    etag = _read(client, number).headers["etag"]
+    cookies = dict(client.cookies)
+
+    def patch(priority: str) -> int:
+        with httpx.Client(
+            base_url=sap.service_url,
+            auth=(DEMO_USER, DEMO_PASSWORD),
+            headers=JSON_HEADERS,
+            cookies=cookies,
+            verify=SHARED_SSL_CONTEXT,
+        ) as http:
+            response = _patch(
+                http, token, number, {"MaintPriority": priority}, **{"If-Match": etag}
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = sorted(pool.map(patch, ["1", "2", "3", "4"]))
+
+    assert statuses == [204, 412, 412, 412]
