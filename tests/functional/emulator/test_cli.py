@@ -63,12 +63,14 @@ def test_command_serves_until_interrupted(running: tuple[subprocess.Popen[str], 
 
 def test_command_prints_user_but_no_password(running: tuple[subprocess.Popen[str], str]) -> None:
     process, url = running
+    assert process.stdout is not None
+    user_line = process.stdout.readline()
     httpx.get(url, auth=(DEMO_USER, DEMO_PASSWORD), headers=JSON_HEADERS)
 
     stdout, stderr = _stop(process)
 
-    assert DEMO_USER in stdout
-    assert DEMO_PASSWORD not in stdout + stderr
+    assert DEMO_USER in user_line
+    assert DEMO_PASSWORD not in user_line + stdout + stderr
 
 
 def test_command_logs_requests_without_headers(
