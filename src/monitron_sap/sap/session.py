@@ -69,7 +69,8 @@ class SapSession:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        self._token_lock = threading.Lock()
+        # Held during a token fetch, so that threads sharing the session fetch one token.
+        self._token_lock = threading.RLock()
         self._csrf_token: str | None = None
         self._csrf_fetched = False
         self._fetch_method = settings.csrf_fetch_method
@@ -120,7 +121,7 @@ class SapSession:
             if _is_csrf_challenge(response):
                 logger.info("%s: SAP rejected the CSRF token; fetching a new token", action)
                 self._forget_token(token)
-                token = self.fetch_csrf_token()
+                token = self.ensure_csrf_token()
                 response = self._exchange(
                     method, url, _with_token(request_headers, token), json_body, action
                 )
@@ -157,39 +158,23 @@ class SapSession:
     def ensure_csrf_token(self) -> str | None:
         """Return the session's CSRF token, fetching one when the session has none yet.
 
-        ``None`` means that the service issued no token on fetch, i.e. it does not check CSRF.
+        ``None`` means that the service issued no token on fetch, so it does not check CSRF.
         """
         with self._token_lock:
             if self._csrf_fetched:
                 return self._csrf_token
-        return self.fetch_csrf_token()
+            return self.fetch_csrf_token()
 
     def fetch_csrf_token(self) -> str | None:
         """Fetch a new CSRF token on the service root; its cookies go into the cookie jar."""
-        headers = {CSRF_HEADER: CSRF_FETCH}
-        action = "CSRF token fetch"
-        attempt = 0
-        while True:
-            try:
-                response = self._fetch_once(headers, action)
-                break
-            except SapUnavailableError as error:
-                attempt += 1
-                delay = self.retry_delay(attempt, error)
-                if delay is None:
-                    raise
-                logger.warning(
-                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
-                )
-                self.sleep(delay)
-
-        token: str | None = response.headers.get(CSRF_HEADER)
-        if token is None:
-            logger.info("%s: SAP issued no CSRF token; sending requests without one", action)
         with self._token_lock:
+            response = self._fetch_with_retries()
+            token: str | None = response.headers.get(CSRF_HEADER)
+            if token is None:
+                logger.info("CSRF token fetch: SAP issued no token; sending requests without one")
             self._csrf_token = token
             self._csrf_fetched = True
-        return token
+            return token
 
     def retry_delay(self, attempt: int, error: SapUnavailableError) -> float | None:
         """Return the wait before retry number ``attempt``, or ``None`` when no retry is left.
@@ -228,6 +213,23 @@ class SapSession:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _fetch_with_retries(self) -> httpx.Response:
+        headers = {CSRF_HEADER: CSRF_FETCH}
+        action = "CSRF token fetch"
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(headers, action)
+            except SapUnavailableError as error:
+                attempt += 1
+                delay = self.retry_delay(attempt, error)
+                if delay is None:
+                    raise
+                logger.warning(
+                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
+                )
+                self.sleep(delay)
 
     def _fetch_once(self, headers: dict[str, str], action: str) -> httpx.Response:
         url = self._url("", None)
