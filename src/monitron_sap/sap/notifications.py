@@ -182,7 +182,7 @@ class NotificationClient:
         Without ``etag`` the client reads the current ETag first, and when SAP responds 412
         (changed in between) it reads again and retries ``MAX_ETAG_RETRIES`` times. A stale
         ``etag`` passed by the caller raises ``SapPreconditionFailedError``. Connect errors,
-        429 and lock conflicts are retried; after a failure that SAP may have processed (a
+        429 and lock conflicts are retried. After a failure that SAP may have processed (a
         timeout, a 5xx) the error is raised without resending.
         """
         body = update_body(changes, self._profile)
