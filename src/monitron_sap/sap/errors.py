@@ -102,6 +102,13 @@ def error_from_response(response: httpx.Response, action: str) -> SapError:
         summary += f": {message.text}"
     fields: dict[str, Any] = {"status": status, "code": message.code, "details": message.details}
 
+    if 300 <= status < 400:
+        location = response.headers.get("location", "(no Location header)")
+        return SapRejectedError(
+            f"{action} failed: SAP redirected to {location}; the base URL is probably wrong, or "
+            "the service expects an interactive (SAML) logon, which the client does not follow",
+            **fields,
+        )
     if status == 401:
         return SapAuthorizationError(
             summary + "; check the user and password, API key or OAuth client", **fields
