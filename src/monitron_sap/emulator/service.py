@@ -54,7 +54,7 @@ class MaintNotificationService:
         self._metadata = render_metadata(self.schema)
 
     def handle(self, request: ServiceRequest) -> ServiceResponse:
-        """Answer one request below the service root."""
+        """Handle one request below the service root."""
         segments = parse_path(request.path)
         if not segments:
             return self._service_document(request)
@@ -123,7 +123,10 @@ class MaintNotificationService:
             parent = (current_type, row, segment.name)
             current_type, related = writer.related(current_type, row, navigation)
             _, many = self.schema.navigation_target(navigation)
-            row, rows = (None, related) if many else ((related[0] if related else None), None)
+            if many:
+                row, rows = None, related
+            else:
+                row, rows = (related[0] if related else None), None
             if not many and row is None:
                 raise not_found(label)
         if count:
