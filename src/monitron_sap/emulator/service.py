@@ -3,12 +3,15 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from monitron_sap.emulator import maintnotification as model
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType, FunctionImport
+from monitron_sap.emulator.filter import Predicate
 from monitron_sap.emulator.metadata import render_metadata, render_service_document_xml
 from monitron_sap.emulator.notifications import NotificationRules
 from monitron_sap.emulator.protocol import (
@@ -34,6 +37,13 @@ METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
 NOT_ACCEPTABLE = "ZEMU/030"
 NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
+
+RowLoader = Callable[[Predicate | None], list[Row]]
+"""Loads the rows of a collection that a ``$filter`` predicate accepts (all for ``None``)."""
+
+
+def _matching(rows: list[Row], where: Predicate | None) -> list[Row]:
+    return [row for row in rows if where is None or where(row)]
 
 
 def method_not_allowed(method: str, target: str) -> ODataError:
@@ -99,7 +109,9 @@ class MaintNotificationService:
         writer = self._writer(request)
         current_type = entity_type
         row: Row | None = None
-        rows: list[Row] | None = None
+        # Rows of a collection are loaded only when a read needs them, so a POST to an
+        # entity set does not copy the whole set.
+        rows: RowLoader | None = None
         parent: tuple[EntityType, Row, str] | None = None
         count = False
         for index, segment in enumerate(segments):
@@ -112,7 +124,7 @@ class MaintNotificationService:
                         current_type, parse_key(segment, current_type.keys), label
                     )
                 else:
-                    rows = self.store.all(current_type.entity_set)
+                    rows = partial(self.store.all, current_type.entity_set)
                 continue
             if segment.name == "$count" and index == len(segments) - 1 and rows is not None:
                 count = True
@@ -124,7 +136,7 @@ class MaintNotificationService:
             current_type, related = writer.related(current_type, row, navigation)
             _, many = self.schema.navigation_target(navigation)
             if many:
-                row, rows = None, related
+                row, rows = None, partial(_matching, related)
             else:
                 row, rows = (related[0] if related else None), None
             if not many and row is None:
@@ -132,7 +144,7 @@ class MaintNotificationService:
         if count:
             assert rows is not None
             options = parse_query_options(request.query, current_type, self.schema)
-            _, total = apply_options(rows, options)
+            _, total = apply_options(rows(options.predicate), options)
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$count")
             return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
@@ -146,7 +158,7 @@ class MaintNotificationService:
         request: ServiceRequest,
         writer: EntityWriter,
         entity_type: EntityType,
-        rows: list[Row],
+        rows: RowLoader,
         parent: tuple[EntityType, Row, str] | None,
     ) -> ServiceResponse:
         if request.method == "POST":
@@ -154,7 +166,7 @@ class MaintNotificationService:
         if request.method not in ("GET", "HEAD"):
             raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
         options = parse_query_options(request.query, entity_type, self.schema)
-        page, total = apply_options(rows, options)
+        page, total = apply_options(rows(options.predicate), options)
         results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
         body: dict[str, Any] = {"results": results}
         if options.inlinecount:
