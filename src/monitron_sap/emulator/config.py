@@ -90,8 +90,13 @@ class EmulatorConfig:
     require_if_match: bool = True
     """Reject updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
     first_notification_number: int = 10000000
+    page_size: int | None = None
+    """Maximum rows per collection response; more rows come with a ``__next`` link
+    (server-driven paging with ``$skiptoken``). ``None`` returns every row at once."""
 
     def __post_init__(self) -> None:
+        if self.page_size is not None and self.page_size < 1:
+            raise ConfigurationError(f"page_size must be at least 1, got {self.page_size}")
         for identifier, kind in self.technical_objects.items():
             if kind not in TECHNICAL_OBJECT_KINDS:
                 raise ConfigurationError(

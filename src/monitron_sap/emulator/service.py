@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from monitron_sap.emulator import maintnotification as model
 from monitron_sap.emulator.config import EmulatorConfig
@@ -144,7 +145,7 @@ class MaintNotificationService:
         if count:
             assert rows is not None
             options = parse_query_options(request.query, current_type, self.schema)
-            _, total = apply_options(rows(options.predicate), options)
+            _, total, _ = apply_options(rows(options.predicate), options)
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$count")
             return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
@@ -166,11 +167,16 @@ class MaintNotificationService:
         if request.method not in ("GET", "HEAD"):
             raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
         options = parse_query_options(request.query, entity_type, self.schema)
-        page, total = apply_options(rows(options.predicate), options)
+        page, total, next_start = apply_options(
+            rows(options.predicate), options, self.config.page_size
+        )
         results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
         body: dict[str, Any] = {"results": results}
         if options.inlinecount:
             body["__count"] = str(total)
+        if next_start is not None:
+            query = {**request.query, "$skiptoken": str(next_start)}
+            body["__next"] = f"{request.service_url}/{request.path}?{urlencode(query)}"
         return ServiceResponse.json(200, {"d": body})
 
     def _create(
