@@ -79,6 +79,9 @@ class EmulatorConfig:
     """Keys accepted in the ``api_key_header`` in place of basic authentication."""
     api_key_header: str = "APIKey"
     sap_client: str = "100"
+    require_sap_client: bool = False
+    """Reject requests without the ``sap-client`` query parameter with 401, as a system with
+    several clients does when the user does not exist in its default client."""
     system_id: str = "EMU"
     """System id shown in the authentication realm and the session cookie names."""
     technical_objects: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TECHNICAL_OBJECTS)
