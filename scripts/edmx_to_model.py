@@ -51,10 +51,10 @@ def property_source(element: ET.Element) -> str:
 def main(argv: list[str]) -> int:
     """Print the model lines of the requested entity types (all when none is named)."""
     root = ET.parse(argv[1]).getroot()
-    wanted = set(argv[2:])
+    requested = set(argv[2:])
     for entity_type in root.iter(f"{EDM}EntityType"):
         name = entity_type.get("Name", "")
-        if wanted and name not in wanted:
+        if requested and name not in requested:
             continue
         keys = [ref.get("Name") for ref in entity_type.iter(f"{EDM}PropertyRef")]
         print(f"# {name}: keys {keys}")
