@@ -112,7 +112,7 @@ class Plant:
         raise KeyError(asset_name)
 
     def find_position(self, reference: str) -> Position:
-        """Find a position by sensor id, ``assetPositionId``, ``asset/position`` or full path.
+        """Find a position by sensor id, ``assetPositionId``, name, ``asset/position`` or full path.
 
         Raises ``ConfigurationError`` listing the known positions when nothing or more than one
         position matches.
@@ -120,7 +120,7 @@ class Plant:
         matches = [
             p
             for p in self.positions()
-            if reference in (p.sensor_id, p.position_id, p.path, f"{p.asset}/{p.name}")
+            if reference in (p.sensor_id, p.position_id, p.name, p.path, f"{p.asset}/{p.name}")
         ]
         if len(matches) == 1:
             return matches[0]
