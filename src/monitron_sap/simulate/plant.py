@@ -223,6 +223,9 @@ class _TableReader:
         project = document.get("project")
         if not isinstance(project, dict):
             raise self.fail("project", "missing [project] table")
+        project_name = self.string(project, "name", "project.")
+        project_id = self.string(project, "id", "project.")
+        company = self.optional_string(project, "company", "project.")
         account_id = self.string(project, "account_id", "project.")
         if not _ACCOUNT_ID.match(account_id):
             raise self.fail("project.account_id", f"expected 12 digits, got {account_id!r}")
@@ -238,10 +241,10 @@ class _TableReader:
             raise self.fail("sites", f"site names must be unique, got {names}")
 
         plant = Plant(
-            project_name=self.string(project, "name", "project."),
-            project_id=self.string(project, "id", "project."),
+            project_name=project_name,
+            project_id=project_id,
             account_id=account_id,
-            company=self.optional_string(project, "company", "project."),
+            company=company,
             sites=sites,
         )
         scenarios = tuple(
