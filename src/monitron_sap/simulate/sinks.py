@@ -65,7 +65,10 @@ class ObjectLayout:
 
 @dataclass(slots=True)
 class SinkSummary:
-    """What a sink wrote: record, object and byte counts (bytes after compression)."""
+    """What a sink wrote: records, objects (``PutRecords`` calls for Kinesis) and bytes.
+
+    ``bytes`` counts what was written after compression.
+    """
 
     records: int = 0
     objects: int = 0
@@ -168,13 +171,28 @@ def directory_sink(root: Path, layout: ObjectLayout) -> ObjectSink:
     return ObjectSink(layout, put_object)
 
 
+class _CountingWriter:
+    """Pass writes through to a binary stream and count the bytes."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 class StreamSink:
     """Write framed records to a binary stream such as standard output, gzipped on request."""
 
     def __init__(self, stream: BinaryIO, layout: ObjectLayout) -> None:
         self.layout = layout
-        self.raw = stream
-        self.gzip = gzip.GzipFile(fileobj=stream, mode="wb", mtime=0) if layout.gzip else None
+        self.raw = _CountingWriter(stream)
+        self.gzip = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if layout.gzip else None
         self.summary = SinkSummary(objects=1)
 
     def write(self, record: OutputRecord) -> None:
@@ -183,11 +201,11 @@ class StreamSink:
             self.gzip.write(data)
         else:
             self.raw.write(data)
-            self.summary.bytes += len(data)
         self.summary.records += 1
 
     def close(self) -> SinkSummary:
         if self.gzip is not None:
             self.gzip.close()
         self.raw.flush()
+        self.summary.bytes = self.raw.count
         return self.summary
