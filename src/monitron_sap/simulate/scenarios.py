@@ -52,8 +52,8 @@ class Scenario:
 
     The fault begins ``start`` after the simulation start and reaches the ISO alarm level
     ``alarm_after`` later. A user acknowledges the alarm ``acknowledge_after`` after the position
-    entered ALARM and closes the issue ``close_after`` after the acknowledgement (or after the
-    alarm when there is no acknowledgement); closing repairs the fault.
+    entered ALARM. The user closes the issue ``close_after`` after the acknowledgement, or after
+    the alarm when there is no acknowledgement, and closing repairs the fault.
     """
 
     position: Position

@@ -1,4 +1,4 @@
-"""Where simulated records go: objects laid out as Firehose writes them, or a byte stream.
+"""Sinks for simulated records: objects laid out as Firehose writes them, or a byte stream.
 
 Records are grouped into objects the way a Firehose delivery stream buffers them: one buffer per
 key prefix, closed when its first record is ``buffer_interval`` old in simulated time or when
@@ -37,7 +37,7 @@ GZIP_EXTENSION: Final = ".gz"
 
 @dataclass(frozen=True, slots=True)
 class ObjectLayout:
-    """How records are framed, compressed, buffered and named as objects."""
+    """Framing, compression, buffering and naming of the objects a sink writes."""
 
     layout: str = LAYOUT_FIREHOSE
     framing: str = FRAMING_LINES
@@ -65,7 +65,7 @@ class ObjectLayout:
 
 @dataclass(slots=True)
 class SinkSummary:
-    """What a sink wrote: records, objects (``PutRecords`` calls for Kinesis) and bytes.
+    """Counts of what a sink wrote: records, objects (``PutRecords`` calls for Kinesis), bytes.
 
     ``bytes`` counts what was written after compression.
     """

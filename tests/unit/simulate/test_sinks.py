@@ -163,7 +163,7 @@ def test_invalid_layout_rejected() -> None:
 
 
 class FakeKinesis:
-    """Answer put_records like Kinesis, throttling the first ``throttled`` entries per call."""
+    """A stand-in Kinesis client that throttles the first ``throttled[i]`` entries of call i."""
 
     def __init__(self, throttled: list[int]) -> None:
         self.throttled = throttled
