@@ -108,9 +108,9 @@ def parse_scenario(
         value = text(key)
         if value is None:
             return None
-        if key == "start" and value.strip() in ("0", "0s"):
+        if key == "start" and value.strip() == "0":
             return timedelta(0)
-        return parse_duration(value, what=f"{where}.{key}")
+        return parse_duration(value, what=f"{where}.{key}", allow_zero=key == "start")
 
     reference = text("position")
     if reference is None:

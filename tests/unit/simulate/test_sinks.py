@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from monitron_sap.errors import ConfigurationError, RetryableError
 from monitron_sap.simulate.aws_sinks import MAX_ATTEMPTS, KinesisSink
@@ -258,3 +259,42 @@ def test_parse_rate(text: str, rate: float) -> None:
 def test_parse_rate_invalid(text: str) -> None:
     with pytest.raises(ConfigurationError):
         parse_rate(text)
+
+
+class ThrottledCallKinesis(FakeKinesis):
+    """A stand-in Kinesis client whose first ``failures`` calls raise a throttling error."""
+
+    def __init__(self, failures: int, code: str = "ProvisionedThroughputExceededException"):
+        super().__init__([])
+        self.failures = failures
+        self.code = code
+
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+        if self.failures:
+            self.failures -= 1
+            self.calls.append(Records)
+            raise ClientError(
+                {"Error": {"Code": self.code, "Message": "Rate exceeded"}}, "PutRecords"
+            )
+        return super().put_records(StreamName, Records)
+
+
+def test_kinesis_retries_throttled_call() -> None:
+    client = ThrottledCallKinesis(2)
+    delays: list[float] = []
+    sink = KinesisSink("s", client, sleep=delays.append)  # type: ignore[arg-type]
+    sink.write(record(0))
+    summary = sink.close()
+    assert len(client.calls) == 3
+    assert delays == [0.1, 0.2]
+    assert summary.records == 1
+
+
+def test_kinesis_missing_stream_not_retried() -> None:
+    client = ThrottledCallKinesis(5, code="ResourceNotFoundException")
+    sink = KinesisSink("s", client, sleep=lambda _: None)  # type: ignore[arg-type]
+    sink.write(record(0))
+    with pytest.raises(ConfigurationError) as raised:
+        sink.close()
+    assert len(client.calls) == 1
+    assert "ResourceNotFoundException" in str(raised.value)
