@@ -151,6 +151,10 @@ class KinesisSink:
                     for entry, result in zip(pending, response["Records"], strict=True)
                     if "ErrorCode" in result
                 ]
+                logger.info(
+                    "put_records to %s: %d records, %d failed",
+                    self.stream_name, len(pending), len(failed),
+                )  # fmt: skip
                 if not failed:
                     return
                 codes = sorted({r["ErrorCode"] for r in response["Records"] if "ErrorCode" in r})

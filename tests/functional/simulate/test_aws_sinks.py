@@ -16,7 +16,7 @@ from monitron_sap.simulate.engine import SimulationConfig, simulate
 from monitron_sap.simulate.plant import load_plant
 from monitron_sap.simulate.run import run
 from monitron_sap.simulate.sinks import ObjectLayout
-from tests.functional.simulate.conftest import PYTHON, REPO_ROOT, cli_env
+from tests.functional.simulate.clienv import PYTHON, REPO_ROOT, cli_env
 from tests.unit.simulate.readback import decode_stream, object_files
 
 
