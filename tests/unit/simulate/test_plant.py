@@ -86,7 +86,11 @@ def test_minimal_plant_defaults() -> None:
         (('account_id = "111122223333"', 'account_id = "12"'), "project.account_id"),
         (('name = "P"\n', ""), "project.name"),
         (('physical_id = "f0e1d2c30009"', 'physical_id = "a1b2c3d40999"'), "already used"),
-        (("[[sites.gateways]]", "[[sites.other]]"), "sites[0].gateways"),
+        (
+            ('[[sites.gateways]]\nname = "G"\nphysical_id = "f0e1d2c30009"\n', ""),
+            "sites[0].gateways",
+        ),
+        (("[[sites.gateways]]", "[[sites.other]]"), "sites[0].other: unknown key"),
     ],
 )
 def test_invalid_plant_names_key(change: tuple[str, str], expected: str) -> None:
@@ -157,3 +161,25 @@ def test_non_ascii_names_round_trip(tmp_path: Path) -> None:
     events = read_events(object_files(tmp_path))
     assert {event.position for event in events} == {"Pumpe Süd"}
     assert (tmp_path / "project=P" / "site=Werk Süd").is_dir()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (('name = "S"', 'name = "S"\nambient = 20'), "sites[0].ambient: unknown key"),
+        (('iso_class = "CLASS2"', 'iso_class = "CLASS2"\nmaker = "X"'), "sites[0].assets[0].maker"),
+        (
+            ('sensor_id = "a1b2c3d40999"', 'sensor_id = "a1b2c3d40999"\naxis = "x"'),
+            "positions[0].axis",
+        ),
+        (
+            ('account_id = "111122223333"', 'account_id = "111122223333"\nregion = "x"'),
+            "project.region",
+        ),
+    ],
+)
+def test_unknown_key_rejected(change: tuple[str, str], expected: str) -> None:
+    text = MINIMAL.replace(change[0], change[1], 1)
+    with pytest.raises(ConfigurationError) as raised:
+        parse_plant(text, source="mini.toml")
+    assert expected in str(raised.value)
