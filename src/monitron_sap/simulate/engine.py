@@ -165,9 +165,11 @@ class _PositionRun:
     def events(self) -> Iterator[SimEvent]:
         config = self.config
         offset = config.cadence * self.rng.uniform(0.05, 0.9)
+        # Up to ±20 s, and at most 2 % of the cadence so that short cadences stay in order.
+        max_jitter_ms = min(20_000, int(config.cadence.total_seconds() * 20))
         step = 0
         while True:
-            jitter = timedelta(milliseconds=self.rng.randint(-20000, 20000))
+            jitter = timedelta(milliseconds=self.rng.randint(-max_jitter_ms, max_jitter_ms))
             time = config.start + offset + config.cadence * step + jitter
             step += 1
             if time >= config.end:
