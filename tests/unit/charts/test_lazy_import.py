@@ -12,6 +12,7 @@ MODULES = (
     "monitron_sap",
     "monitron_sap.charts",
     "monitron_sap.charts.render",
+    "monitron_sap.rules.closure",
 )
 
 
