@@ -61,7 +61,7 @@ KEY_PROPERTIES: Final = (
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """An attachment as SAP lists it. ``key`` holds the eight key properties of the entity."""
+    """An attachment as SAP lists it. ``key`` contains the eight key properties of the entity."""
 
     file_name: str
     mime_type: str
@@ -129,9 +129,9 @@ class AttachmentClient:
         """Attach ``content`` to a notification as ``file_name`` and return the attachment.
 
         An upload is never blindly resent. After a failure that SAP may have processed (a read
-        timeout, a dropped connection, a 5xx), the client lists the notification's attachments
-        and returns the one with this file name and size if SAP has it, and resends only when
-        SAP has none. So file names should be unique per notification. Raises
+        timeout, a dropped connection, a 5xx), the client lists the notification's attachments.
+        It returns the one with this file name and size when SAP has it, and resends only when
+        SAP has none, so file names should be unique per notification. Raises
         ``CreateOutcomeUnknownError`` when that listing fails too.
         """
         object_key = linked_object_key(notification)
@@ -259,12 +259,12 @@ def _check_file_name(file_name: str) -> None:
 
 
 def _certainly_not_processed(error: SapUnavailableError) -> bool:
-    """Tell whether SAP certainly did not process the request that failed with ``error``."""
+    """Return whether SAP certainly did not process the request that failed with ``error``."""
     if isinstance(error, SapTransportError):
         return not error.may_have_reached_sap
     if isinstance(error, SapThrottledError | SapLockedError):
         return True
-    # 4xx answers come before any change; a 5xx may come after a commit.
+    # SAP sends a 4xx status before any change, but a 5xx may come after a commit.
     return error.status is not None and 400 <= error.status < 500
 
 

@@ -51,7 +51,7 @@ def entity(file_name: str = "chart.png", size: int = len(PNG)) -> dict[str, obje
 
 
 class FakeSap:
-    """Answers the CSRF fetch itself and passes every other request to ``handler``."""
+    """Fake SAP that returns a CSRF token on fetch and passes other requests to ``handler``."""
 
     def __init__(self, handler: Handler) -> None:
         self.handler = handler
