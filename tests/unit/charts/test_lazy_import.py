@@ -13,6 +13,7 @@ MODULES = (
     "monitron_sap.charts",
     "monitron_sap.charts.render",
     "monitron_sap.rules.closure",
+    "monitron_sap.sap.attachments",
 )
 
 
