@@ -29,7 +29,7 @@ from monitron_sap.errors import (
     SapRejectedError,
     SapUnavailableError,
 )
-from monitron_sap.sap.errors import SapLockedError, SapThrottledError, SapTransportError
+from monitron_sap.sap.outcomes import certainly_not_processed
 from monitron_sap.sap.session import SapSession
 from monitron_sap.sap.settings import SapConnectionSettings
 from monitron_sap.sap.wire import (
@@ -157,7 +157,7 @@ class AttachmentClient:
                 )
             except SapUnavailableError as error:
                 delay = self._session.retry_delay(attempt, error)
-                if not _certainly_not_processed(error):
+                if not certainly_not_processed(error):
                     # Waiting first lets a slow upload commit before the lookup.
                     if delay is not None:
                         self._session.sleep(delay)
@@ -256,16 +256,6 @@ def _check_file_name(file_name: str) -> None:
             f"attachment file name {file_name!r} must be printable ASCII, because it is sent "
             "in the Slug header"
         )
-
-
-def _certainly_not_processed(error: SapUnavailableError) -> bool:
-    """Return whether SAP certainly did not process the request that failed with ``error``."""
-    if isinstance(error, SapTransportError):
-        return not error.may_have_reached_sap
-    if isinstance(error, SapThrottledError | SapLockedError):
-        return True
-    # SAP sends a 4xx status before any change, but a 5xx may come after a commit.
-    return error.status is not None and 400 <= error.status < 500
 
 
 def _attachment_from_response(response: httpx.Response, action: str) -> Attachment:
