@@ -14,6 +14,7 @@ MODULES = (
     "monitron_sap.charts.render",
     "monitron_sap.rules.closure",
     "monitron_sap.sap.attachments",
+    "monitron_sap.sap.items",
 )
 
 
