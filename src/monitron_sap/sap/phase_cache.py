@@ -4,8 +4,8 @@ A planner may complete or postpone a notification in SAP at any time. Before a f
 updates a notification, the caller asks ``NotificationPhaseCache.is_open``: it reads the
 notification's processing phase from SAP and keeps the answer for ``ttl_seconds``, so a batch
 of records for one position costs one read (two threads that ask at the same moment may both
-read). A notification that SAP no longer returns (404)
-counts as closed, so the next alert creates a new one.
+read). A notification that SAP no longer returns (404) counts as closed, so the next alert
+creates a new one.
 """
 
 from __future__ import annotations
