@@ -2,7 +2,7 @@
 
 SAP Gateway binds a CSRF token to the session cookies of the response that issued it. The
 session fetches a token once (``X-CSRF-Token: Fetch`` on the service root), keeps every cookie
-in the httpx cookie jar and sends the token with each modifying request. When SAP answers
+in the httpx cookie jar and sends the token with each modifying request. When SAP responds
 ``403`` with ``x-csrf-token: Required`` the token has expired: the session fetches a new one and
 resends the request once. In steady state a modifying request therefore costs one HTTP request.
 """
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 CSRF_HEADER: Final = "X-CSRF-Token"
 CSRF_FETCH: Final = "Fetch"
 CSRF_REQUIRED: Final = "required"
-# Statuses with which SAP handlers say that they do not implement HEAD.
+# Statuses with which SAP handlers reject HEAD as not implemented.
 HEAD_UNSUPPORTED_STATUSES: Final = frozenset({405, 501})
 _READ_METHODS: Final = frozenset({"GET", "HEAD"})
 
@@ -280,7 +280,7 @@ class SapSession:
         action: str,
     ) -> httpx.Response:
         started = time.perf_counter()
-        path = urlsplit(url).path or "/"
+        path = self._client.base_url.join(url).path
         try:
             if isinstance(body, bytes):
                 response = self._client.request(method, url, headers=headers, content=body)
