@@ -3,7 +3,6 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from monitron_sap.emulator.query import (
 )
 from monitron_sap.emulator.resource import Segment, not_found, parse_key, parse_path
 from monitron_sap.emulator.state import EntityStore, Row
-from monitron_sap.emulator.validation import read_body
+from monitron_sap.emulator.validation import check_etag, read_body
 from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
@@ -209,14 +208,16 @@ class MaintNotificationService:
             body = writer.to_json(entity_type, row, options.expand, options.select)
             return ServiceResponse.json(200, {"d": body}, headers)
         if request.method in _UPDATE_METHODS:
-            self.rules.check_etag(
-                entity_type,
-                row,
-                request.header("if-match"),
-                etag,
-                required=self.config.require_if_match,
-            )
-            updated = self.rules.update(entity_type, row, read_body(request.body), request.user)
+            payload = read_body(request.body)
+            with self.rules.lock:
+                row = self.store.get(entity_type.entity_set, key_of(entity_type, row)) or row
+                check_etag(
+                    entity_type,
+                    request.header("if-match"),
+                    writer.etag(entity_type, row),
+                    required=self.config.require_if_match,
+                )
+                updated = self.rules.update(entity_type, row, payload, request.user)
             new_etag = writer.etag(entity_type, updated)
             return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
         if request.method == "DELETE" and entity_type.deletable:
@@ -233,12 +234,26 @@ class MaintNotificationService:
         number = arguments.get("MaintenanceNotification")
         if not isinstance(number, str) or not number:
             raise bad_query(f"Parameter MaintenanceNotification of {function.name} is missing")
+        writer = self._writer(request)
+        with self.rules.lock:
+            row = self._run_function(request, function, arguments, writer)
+        etag = writer.etag(model.HEADER, row)
+        return ServiceResponse.json(
+            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
+        )
+
+    def _run_function(
+        self,
+        request: ServiceRequest,
+        function: FunctionImport,
+        arguments: dict[str, Any],
+        writer: EntityWriter,
+    ) -> Row:
+        """Check the notification's state and ETag, then apply the status action."""
+        number = str(arguments["MaintenanceNotification"])
         label = f"{function.name}(MaintenanceNotification='{number}')"
         row = self.rules.find(model.HEADER, {"MaintenanceNotification": number}, label)
-        writer = self._writer(request)
-        self.rules.check_etag(
-            model.HEADER, row, request.header("if-match"), writer.etag(model.HEADER, row), False
-        )
+        check_etag(model.HEADER, request.header("if-match"), writer.etag(model.HEADER, row), False)
         if function.name == "SetMaintNotifToInProcess":
             row = self.rules.set_in_process(row, request.user)
         else:
@@ -252,10 +267,7 @@ class MaintNotificationService:
                 reference_date if isinstance(reference_date, datetime) else None,
                 reference_time if isinstance(reference_time, timedelta) else None,
             )
-        etag = writer.etag(model.HEADER, row)
-        return ServiceResponse.json(
-            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
-        )
+        return row
 
     def _function_arguments(
         self, request: ServiceRequest, function: FunctionImport
@@ -274,8 +286,3 @@ class MaintNotificationService:
                     f"{error}"
                 ) from None
         return arguments
-
-
-def dumps(payload: Any) -> bytes:
-    """Encode a JSON payload the way responses do."""
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
