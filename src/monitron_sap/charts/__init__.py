@@ -4,7 +4,7 @@ Importing this package does not import matplotlib; only rendering does.
 """
 
 from monitron_sap.charts.history import MeasurementHistory, MeasurementSample, sample_from_event
-from monitron_sap.charts.render import ChartOptions, render_trend_chart
+from monitron_sap.charts.render import ChartOptions, chart_file_name, render_trend_chart
 from monitron_sap.charts.zones import ISO_CLASS_LIMITS, VelocityZoneLimits, zone_limits_for_class
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "MeasurementHistory",
     "MeasurementSample",
     "VelocityZoneLimits",
+    "chart_file_name",
     "render_trend_chart",
     "sample_from_event",
     "zone_limits_for_class",

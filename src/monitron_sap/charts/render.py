@@ -10,7 +10,9 @@ from __future__ import annotations
 import io
 import logging
 import math
+import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,6 +36,8 @@ ZONE_LINE_COLORS: Final = {"A/B": "#2ca02c", "B/C": "#ff7f0e", "C/D": "#d62728"}
 SERIES_COLOR: Final = "#1f77b4"
 # Headroom above the highest value or zone line, so the top line is never on the frame.
 Y_HEADROOM: Final = 1.15
+FILE_NAME_LABEL_MAX: Final = 80
+_UNSAFE_FILE_NAME_CHARACTERS = re.compile(r"[^A-Za-z0-9]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +105,21 @@ def render_trend_chart(
         elapsed_ms,
     )
     return png
+
+
+def chart_file_name(label: str, at: datetime) -> str:
+    """Return an ASCII file name such as ``trend-pump-7-motor-de-20240308T101502Z.png``.
+
+    The label is reduced to lower-case ASCII letters, digits and dashes (accents dropped) and cut
+    to 80 characters; ``at`` (timezone-aware) makes the name unique per event of a position.
+    """
+    if at.utcoffset() is None:
+        raise ValueError(f"chart time {at.isoformat()} has no time zone")
+    ascii_label = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii")
+    slug = _UNSAFE_FILE_NAME_CHARACTERS.sub("-", ascii_label).strip("-").lower()
+    slug = slug[:FILE_NAME_LABEL_MAX].rstrip("-") or "position"
+    stamp = at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"trend-{slug}-{stamp}.png"
 
 
 def build_trend_figure(

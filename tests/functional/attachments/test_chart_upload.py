@@ -11,6 +11,7 @@ import pytest
 from monitron_sap.charts import (
     MeasurementHistory,
     MeasurementSample,
+    chart_file_name,
     render_trend_chart,
     zone_limits_for_class,
 )
@@ -53,13 +54,16 @@ def client(sap: EmulatorServer) -> Iterator[AttachmentClient]:
 
 
 def test_chart_round_trip(client: AttachmentClient, notification: str, chart: bytes) -> None:
-    uploaded = client.upload(notification, "trend-20240302.png", chart)
+    file_name = chart_file_name("Pump 7 / Motor DE", T0 + timedelta(hours=47))
+    uploaded = client.upload(notification, file_name, chart)
 
     listed = client.list_attachments(notification)
     content = client.download(listed[0])
 
     assert uploaded.linked_object_key == notification.zfill(12)
-    assert [attachment.file_name for attachment in listed] == ["trend-20240302.png"]
+    assert [attachment.file_name for attachment in listed] == [
+        "trend-pump-7-motor-de-20240302T230000Z.png"
+    ]
     assert content == chart
     assert content.startswith(PNG_SIGNATURE)
     assert struct.unpack(">II", content[16:24]) == (1200, 900)

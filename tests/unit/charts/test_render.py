@@ -18,6 +18,7 @@ from monitron_sap.charts.render import (
     ZONE_LINE_COLORS,
     ChartOptions,
     build_trend_figure,
+    chart_file_name,
     render_trend_chart,
 )
 from monitron_sap.charts.zones import ISO_CLASS_LIMITS
@@ -184,3 +185,27 @@ def test_missing_matplotlib_raises_configuration_error(monkeypatch: pytest.Monke
 def test_invalid_options_rejected(kwargs: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="chart"):
         ChartOptions(**kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Pump 7 / Motor DE", "trend-pump-7-motor-de-20240308T101502Z.png"),
+        ("Kühlwasserpumpe Süd", "trend-kuhlwasserpumpe-sud-20240308T101502Z.png"),
+        ("///", "trend-position-20240308T101502Z.png"),
+    ],
+)
+def test_chart_file_name(label: str, expected: str) -> None:
+    assert chart_file_name(label, datetime(2024, 3, 8, 10, 15, 2, tzinfo=UTC)) == expected
+
+
+def test_chart_file_name_is_bounded_ascii() -> None:
+    name = chart_file_name("Ä" + "x" * 300, T0)
+
+    assert name.isascii()
+    assert len(name) <= len("trend--20240301T000000Z.png") + 80
+
+
+def test_chart_file_name_needs_time_zone() -> None:
+    with pytest.raises(ValueError, match="no time zone"):
+        chart_file_name("pump", datetime(2024, 3, 8))
