@@ -11,51 +11,20 @@ import pytest
 from monitron_sap.emulator.config import DEMO_PASSWORD, DEMO_USER, EmulatorConfig
 from monitron_sap.emulator.server import EmulatorServer
 from monitron_sap.events.model import ClosureCode
+from monitron_sap.lifecycle.closure import item_draft_from_plan
 from monitron_sap.rules.closure import (
     ClosureCatalog,
-    ClosurePlan,
     default_closure_catalog,
     plan_closure,
 )
 from monitron_sap.sap.factory import create_notification_client
-from monitron_sap.sap.items import CodedEntry, ItemDraft, NotificationItemClient
+from monitron_sap.sap.items import CodedEntry, NotificationItemClient
 from monitron_sap.sap.models import PHASE_COMPLETED, NotificationDraft
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.sap.session import SapSession
 from monitron_sap.sap.settings import BasicAuth, SapConnectionSettings
 
 CLOSED_AT = datetime(2024, 3, 8, 10, 15, 2, tzinfo=UTC)
-
-
-def item_draft(plan: ClosurePlan) -> ItemDraft:
-    """Turn a closure plan into an SAP item draft, keeping each text when its code is missing."""
-    causes = ()
-    if plan.cause_text is not None:
-        causes = (
-            CodedEntry(
-                plan.cause_text,
-                plan.cause.group if plan.cause else None,
-                plan.cause.code if plan.cause else None,
-            ),
-        )
-    activities = ()
-    if plan.activity_text is not None:
-        activities = (
-            CodedEntry(
-                plan.activity_text,
-                plan.activity.group if plan.activity else None,
-                plan.activity.code if plan.activity else None,
-            ),
-        )
-    return ItemDraft(
-        text=plan.item_text,
-        object_part_code_group=plan.object_part.group if plan.object_part else None,
-        object_part_code=plan.object_part.code if plan.object_part else None,
-        damage_code_group=plan.damage.group if plan.damage else None,
-        damage_code=plan.damage.code if plan.damage else None,
-        causes=causes,
-        activities=activities,
-    )
 
 
 @pytest.fixture
@@ -103,7 +72,7 @@ def test_mapped_closure_adds_coded_item(
     closure = ClosureCode("MISALIGNMENT", "MAINTENANCE", "ADJUST", ("vibrationISO",))
     plan = plan_closure(closure, default_closure_catalog())
 
-    items.add_item(number, item_draft(plan))
+    items.add_item(number, item_draft_from_plan(plan))
     completed = notifications.complete(number, reference_time=CLOSED_AT)
     stored = items.list_items(number)
 
@@ -119,7 +88,7 @@ def test_unmapped_closure_keeps_texts(items: NotificationItemClient, number: str
     closure = ClosureCode("ROTATING_LOOSENESS", "WEAR", "RETIGHTEN")
     plan = plan_closure(closure, ClosureCatalog())
 
-    items.add_item(number, item_draft(plan))
+    items.add_item(number, item_draft_from_plan(plan))
     stored = items.list_items(number)[0]
 
     assert stored.text == "Rotating looseness"
@@ -129,7 +98,7 @@ def test_unmapped_closure_keeps_texts(items: NotificationItemClient, number: str
 
 
 def test_repeated_closure_adds_one_item(items: NotificationItemClient, number: str) -> None:
-    draft = item_draft(plan_closure(ClosureCode("IMBALANCE"), default_closure_catalog()))
+    draft = item_draft_from_plan(plan_closure(ClosureCode("IMBALANCE"), default_closure_catalog()))
 
     first = items.add_item(number, draft)
     second = items.add_item(number, draft)
@@ -140,9 +109,11 @@ def test_repeated_closure_adds_one_item(items: NotificationItemClient, number: s
 
 def test_second_item_gets_next_number(items: NotificationItemClient, number: str) -> None:
     catalog = default_closure_catalog()
-    items.add_item(number, item_draft(plan_closure(ClosureCode("IMBALANCE"), catalog)))
+    items.add_item(number, item_draft_from_plan(plan_closure(ClosureCode("IMBALANCE"), catalog)))
 
-    second = items.add_item(number, item_draft(plan_closure(ClosureCode("CORROSION"), catalog)))
+    second = items.add_item(
+        number, item_draft_from_plan(plan_closure(ClosureCode("CORROSION"), catalog))
+    )
 
     assert second.number == "2"
 
@@ -150,7 +121,7 @@ def test_second_item_gets_next_number(items: NotificationItemClient, number: str
 def test_lost_item_response_adds_once(
     sap: EmulatorServer, items: NotificationItemClient, number: str
 ) -> None:
-    draft = item_draft(plan_closure(ClosureCode("CAVITATION"), default_closure_catalog()))
+    draft = item_draft_from_plan(plan_closure(ClosureCode("CAVITATION"), default_closure_catalog()))
     sap.faults.drop_next_create_responses(1)
 
     item = items.add_item(number, draft)

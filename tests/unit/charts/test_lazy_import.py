@@ -15,6 +15,7 @@ MODULES = (
     "monitron_sap.rules.closure",
     "monitron_sap.sap.attachments",
     "monitron_sap.sap.items",
+    "monitron_sap.lifecycle",
 )
 
 
