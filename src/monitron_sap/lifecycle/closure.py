@@ -9,7 +9,7 @@ from datetime import datetime
 
 from monitron_sap.events.model import ClosureCode
 from monitron_sap.rules.closure import ClosureCatalog, ClosurePlan, plan_closure
-from monitron_sap.sap.items import CodedEntry, ItemDraft, NotificationItem, NotificationItemClient
+from monitron_sap.sap.items import CodedEntry, ItemDraft, NotificationItem, NotificationItemApi
 from monitron_sap.sap.models import (
     PHASE_COMPLETED,
     PHASE_POSTPONED,
@@ -64,7 +64,7 @@ def close_notification(
     catalog: ClosureCatalog,
     closed_at: datetime,
     notifications: NotificationApi,
-    items: NotificationItemClient,
+    items: NotificationItemApi,
 ) -> ClosureResult:
     """Add the closure's item, append its summary to the long text and complete the notification.
 

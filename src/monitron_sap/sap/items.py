@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Protocol, Self
 
 import httpx
 
@@ -82,6 +82,15 @@ class NotificationItem:
     causes: tuple[CodedEntry, ...] = ()
     activities: tuple[CodedEntry, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+class NotificationItemApi(Protocol):
+    """What the life-cycle steps need of notification items; ``NotificationItemClient``
+    implements it."""
+
+    def list_items(self, notification: str) -> list[NotificationItem]: ...
+
+    def add_item(self, notification: str, draft: ItemDraft) -> NotificationItem: ...
 
 
 class NotificationItemClient:

@@ -14,12 +14,17 @@ from monitron_sap.emulator.attachments import register_attachment_service
 from monitron_sap.emulator.config import DEMO_PASSWORD, DEMO_USER, EmulatorConfig
 from monitron_sap.emulator.server import EmulatorServer
 from monitron_sap.events.model import ClosureCode
-from monitron_sap.lifecycle import ClosureResult, attach_trend_chart, close_notification
+from monitron_sap.lifecycle import (
+    ClosureResult,
+    acknowledge_notification,
+    attach_trend_chart,
+    close_notification,
+)
 from monitron_sap.rules.closure import ClosureCatalog, default_closure_catalog
 from monitron_sap.sap.attachments import AttachmentClient
 from monitron_sap.sap.factory import create_notification_client
 from monitron_sap.sap.items import CodedEntry, NotificationItemClient
-from monitron_sap.sap.models import PHASE_COMPLETED, NotificationDraft
+from monitron_sap.sap.models import PHASE_COMPLETED, PHASE_IN_PROCESS, NotificationDraft
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.sap.session import SapSession
 from monitron_sap.sap.settings import BasicAuth, SapConnectionSettings
@@ -139,3 +144,23 @@ def test_chart_attached_as_png(sap: Sap) -> None:
     assert attachment.file_name == "trend-pump-7-motor-de-20240308T101502Z.png"
     assert content.startswith(b"\x89PNG\r\n\x1a\n")
     assert struct.unpack(">II", content[16:24]) == (1200, 900)
+
+
+def test_acknowledgement_puts_in_process_once(sap: Sap) -> None:
+    number = sap.create()
+
+    first = acknowledge_notification(number, sap.notifications)
+    second = acknowledge_notification(number, sap.notifications)
+
+    assert first.phase == PHASE_IN_PROCESS
+    assert second.phase == PHASE_IN_PROCESS
+    assert sap.server.request_count["POST SetMaintNotifToInProcess"] == 1
+
+
+def test_acknowledged_notification_closes(sap: Sap) -> None:
+    number = sap.create()
+    acknowledge_notification(number, sap.notifications)
+
+    close(sap, number)
+
+    assert sap.notifications.get(number).phase == PHASE_COMPLETED
