@@ -12,8 +12,8 @@ logger = logging.getLogger(__name__)
 def acknowledge_notification(number: str, notifications: NotificationApi) -> Notification:
     """Put an outstanding notification in process (``SetMaintNotifToInProcess``).
 
-    A notification that is in process, postponed or completed in SAP is left as it is, because
-    SAP allows the change from outstanding only and a planner's decision wins. So a repeated
+    Only an outstanding notification changes: one in process needs no change, and a postponed
+    or completed one was set so in SAP by a planner, whose decision wins. So a repeated
     acknowledgement changes nothing. Returns the notification as SAP returned it last.
     """
     current = notifications.get(number)
