@@ -19,6 +19,7 @@ from monitron_sap.lifecycle import (
     acknowledge_notification,
     attach_trend_chart,
     close_notification,
+    update_open_notification,
 )
 from monitron_sap.rules.closure import ClosureCatalog, default_closure_catalog
 from monitron_sap.sap.attachments import AttachmentClient
@@ -40,12 +41,13 @@ class Sap:
     items: NotificationItemClient
     attachments: AttachmentClient
 
-    def create(self) -> str:
+    def create(self, priority: str | None = None) -> str:
         draft = NotificationDraft(
             text="Pump 7 Motor DE: ALARM",
             notification_type="M1",
             technical_object="10000123",
             technical_object_kind="EAMS_EQUI",
+            priority=priority,
             long_text="ALARM at 2024-03-07 08:00 UTC",
         )
         return self.notifications.create(draft).number
@@ -164,3 +166,44 @@ def test_acknowledged_notification_closes(sap: Sap) -> None:
     close(sap, number)
 
     assert sap.notifications.get(number).phase == PHASE_COMPLETED
+
+
+def test_repeat_alert_lengthens_text(sap: Sap) -> None:
+    number = sap.create()
+    before = sap.notifications.get(number).long_text or ""
+
+    update_open_notification(
+        number, sap.notifications, long_text="ALARM again at 2024-03-07 09:00 UTC, 7.4 mm/s"
+    )
+
+    after = sap.notifications.get(number).long_text or ""
+    assert len(after) > len(before)
+    assert "ALARM at 2024-03-07 08:00 UTC" in after
+    assert "ALARM again at 2024-03-07 09:00 UTC, 7.4 mm/s" in after
+    assert sap.server.request_count["POST MaintenanceNotification"] == 1
+
+
+def test_escalation_raises_priority(sap: Sap) -> None:
+    number = sap.create(priority="3")
+
+    updated = update_open_notification(
+        number, sap.notifications, long_text="Escalated from WARNING to ALARM", priority="1"
+    )
+
+    assert updated is not None
+    assert updated.priority == "1"
+    assert sap.notifications.get(number).priority == "1"
+
+
+def test_completed_in_sap_is_not_updated(sap: Sap) -> None:
+    number = sap.create()
+    sap.notifications.complete(number, reference_time=CLOSED_AT)
+    before = sap.notifications.get(number)
+
+    updated = update_open_notification(number, sap.notifications, long_text="ALARM", priority="1")
+
+    after = sap.notifications.get(number)
+    assert updated is None
+    assert after.long_text == before.long_text
+    assert after.priority == before.priority
+    assert sap.server.request_count["PATCH MaintenanceNotification(key)"] == 0

@@ -12,6 +12,7 @@ from monitron_sap.lifecycle import (
     acknowledge_notification,
     close_notification,
     item_draft_from_plan,
+    update_open_notification,
 )
 from monitron_sap.rules.closure import (
     CatalogCode,
@@ -37,8 +38,8 @@ CLOSURE = ClosureCode("MISALIGNMENT", "MAINTENANCE", "ADJUST")
 class FakeNotifications:
     """One notification in a given phase; records the calls that change it."""
 
-    def __init__(self, phase: str) -> None:
-        self.notification = Notification("10000441", "Pump 7", "M1", phase=phase)
+    def __init__(self, phase: str, priority: str | None = None) -> None:
+        self.notification = Notification("10000441", "Pump 7", "M1", phase=phase, priority=priority)
         self.calls: list[str] = []
 
     def get(self, number: str) -> Notification:
@@ -48,6 +49,8 @@ class FakeNotifications:
         self, number: str, changes: NotificationChanges, *, etag: str | None = None
     ) -> Notification:
         self.calls.append(f"update long_text={changes.long_text}")
+        if changes.priority is not None:
+            self.calls.append(f"priority={changes.priority}")
         return self.notification
 
     def set_in_process(self, number: str) -> Notification:
@@ -175,3 +178,37 @@ def test_acknowledgement_leaves_other_phases(phase: str) -> None:
 
     assert notifications.calls == []
     assert result.phase == phase
+
+
+@pytest.mark.parametrize(
+    ("current", "requested", "expected"),
+    [
+        ("3", "1", "1"),
+        ("2", "1", "1"),
+        (None, "2", "2"),
+        ("1", "3", None),
+        ("2", "2", None),
+        ("2", None, None),
+        ("A", "1", None),
+    ],
+)
+def test_update_only_raises_priority(
+    current: str | None, requested: str | None, expected: str | None
+) -> None:
+    notifications = FakeNotifications(PHASE_OUTSTANDING, priority=current)
+
+    update_open_notification("10000441", notifications, long_text="ALARM", priority=requested)
+
+    priorities = [call for call in notifications.calls if call.startswith("priority=")]
+    assert priorities == ([f"priority={expected}"] if expected else [])
+    assert notifications.calls[0] == "update long_text=ALARM"
+
+
+@pytest.mark.parametrize("phase", [PHASE_POSTPONED, PHASE_COMPLETED])
+def test_update_of_closed_notification_skipped(phase: str) -> None:
+    notifications = FakeNotifications(phase)
+
+    result = update_open_notification("10000441", notifications, long_text="ALARM", priority="1")
+
+    assert result is None
+    assert notifications.calls == []
