@@ -70,7 +70,9 @@ KEY_PROPERTIES: Final = (
     "BusinessObjectTypeName",
 )
 _CONTENT: Final = "_content"
-_BAD_REQUEST: Final = "CV_ATTACHMENT_SRV/001"
+# Message codes of the emulator's own namespace: SAP's codes for these errors are not documented.
+_BAD_REQUEST: Final = "ZEMU/040"
+_OBJECT_NOT_FOUND: Final = "ZEMU/041"
 
 NotificationExists = Callable[[str], bool]
 
@@ -202,7 +204,7 @@ class AttachmentService:
         if self._notification_exists is not None and not self._notification_exists(number):
             raise ODataError(
                 404,
-                "IM/164",
+                _OBJECT_NOT_FOUND,
                 f"Notification {number} does not exist",
                 target="LinkedSAPObjectKey",
             )
