@@ -276,6 +276,8 @@ class EmulatorServer:
         requested_client = query.get("sap-client")
         if requested_client is not None and requested_client != self.config.sap_client:
             return self._unauthorized(f"Logon failed: client {requested_client} does not exist")
+        if requested_client is None and self.config.require_sap_client:
+            return self._unauthorized("Logon failed: no sap-client given and no default client")
         cookies = parse_cookies(headers.get("cookie"))
         user = self._authenticator.authenticate(headers)
         if user is None and "authorization" not in headers:

@@ -102,6 +102,13 @@ def error_from_response(response: httpx.Response, action: str) -> SapError:
         summary += f": {message.text}"
     fields: dict[str, Any] = {"status": status, "code": message.code, "details": message.details}
 
+    if 300 <= status < 400:
+        location = response.headers.get("location", "(no Location header)")
+        return SapRejectedError(
+            f"{action} failed: SAP redirected to {location}; the base URL is probably wrong, or "
+            "the service expects an interactive (SAML) logon, which the client does not follow",
+            **fields,
+        )
     if status == 401:
         return SapAuthorizationError(
             summary + "; check the user and password, API key or OAuth client", **fields
@@ -150,6 +157,16 @@ def error_from_transport(error: httpx.HTTPError, action: str) -> SapError | Conf
         f"{action} failed: the connection to SAP broke ({type(error).__name__}: {error})",
         may_have_reached_sap=True,
     )
+
+
+def certainly_not_processed(error: SapUnavailableError) -> bool:
+    """Tell whether SAP certainly did not process the request that failed with ``error``."""
+    if isinstance(error, SapTransportError):
+        return not error.may_have_reached_sap
+    if isinstance(error, SapThrottledError | SapLockedError):
+        return True
+    # SAP sends 4xx (408 included) before any change, but a 5xx may come after a commit.
+    return error.status is not None and 400 <= error.status < 500
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

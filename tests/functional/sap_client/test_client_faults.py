@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -294,3 +295,14 @@ def test_complete_sends_utc_reference_time(emulator: EmulatorServer) -> None:
 
     assert completed.raw["NotificationReferenceDate"] == "/Date(1714521600000)/"
     assert completed.raw["NotificationReferenceTime"] == "PT22H30M20S"
+
+
+def test_threads_share_one_token(emulator: EmulatorServer) -> None:
+    with open_client(emulator) as client:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            created = list(pool.map(lambda index: client.create(new_draft()), range(20)))
+        numbers = {notification.number for notification in created}
+
+    assert len(numbers) == 20
+    assert emulator.request_count["GET service-document"] == 1
+    assert emulator.request_count["POST MaintenanceNotification"] == 20
