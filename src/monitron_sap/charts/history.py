@@ -151,6 +151,8 @@ class MeasurementHistory:
     @classmethod
     def from_json(cls, data: Mapping[str, Any], *, source: str = "history") -> MeasurementHistory:
         """Rebuild a history written by ``to_json``; raise ``InputError`` naming ``source``."""
+        if not isinstance(data, Mapping):
+            raise InputError(f"{source}: measurement history must be a JSON object")
         if data.get("format") != HISTORY_FORMAT:
             raise InputError(
                 f"{source}: unsupported measurement history format {data.get('format')!r}, "

@@ -123,11 +123,13 @@ def test_json_round_trip_keeps_samples_and_bounds() -> None:
         {"format": 1, "max_samples": 1, "samples": []},
         {"format": 1, "max_age_s": 60, "max_samples": 5, "samples": [[1, 2]]},
         {"format": 1, "max_age_s": 60, "max_samples": 5, "samples": [[1, "x", None, None]]},
+        {"format": 1, "max_age_s": 60, "max_samples": 0, "samples": []},
+        [1, 2, 3],
     ],
 )
-def test_from_json_invalid_names_source(data: dict[str, object]) -> None:
+def test_from_json_invalid_names_source(data: object) -> None:
     with pytest.raises(InputError) as caught:
-        MeasurementHistory.from_json(data, source="position pos-1")
+        MeasurementHistory.from_json(data, source="position pos-1")  # type: ignore[arg-type]
 
     assert "position pos-1" in str(caught.value)
 
