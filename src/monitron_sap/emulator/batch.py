@@ -147,7 +147,7 @@ def handle_batch(
     """Run every part of a ``$batch`` request and return the 202 multipart response.
 
     ``lock`` serializes changes. It is held around each changeset and taken before the
-    store's own lock, in the same order as single requests take them, so they cannot deadlock.
+    store's own lock, the order in which single requests take the two locks.
     """
     if request.method != "POST":
         raise ODataError(405, "/IWBEP/CM_MGW_RT/011", "Use POST for $batch")
