@@ -12,6 +12,7 @@ from monitron_sap.rules.closure import ClosureCatalog, ClosurePlan, plan_closure
 from monitron_sap.sap.items import CodedEntry, ItemDraft, NotificationItem, NotificationItemApi
 from monitron_sap.sap.models import (
     PHASE_COMPLETED,
+    PHASE_OUTSTANDING,
     PHASE_POSTPONED,
     Notification,
     NotificationApi,
@@ -70,8 +71,10 @@ def close_notification(
 
     A notification that SAP reports completed is left unchanged, so a repeated closure does
     nothing. A postponed one gets the item and the text but is not completed, because a
-    planner put it aside in SAP. ``closed_at`` (timezone-aware) becomes the completion's
-    reference date and time. Errors of the SAP clients propagate.
+    planner put it aside in SAP. An outstanding notification is put in process before it is
+    completed, because SAP does not document whether it completes one directly.
+    ``closed_at`` (timezone-aware) becomes the completion's reference date and time. Errors of
+    the SAP clients propagate.
     """
     plan = plan_closure(closure, catalog)
     current = notifications.get(number)
@@ -94,6 +97,8 @@ def close_notification(
         logger.info("notification %s is postponed in SAP; item added, not completed", number)
         return ClosureResult(plan, item, updated, completed=False)
 
+    if current.phase == PHASE_OUTSTANDING:
+        notifications.set_in_process(number)
     completed = notifications.complete(number, reference_time=closed_at)
     logger.info("notification %s completed with item %s", number, item.number)
     return ClosureResult(plan, item, completed, completed=True)

@@ -53,9 +53,10 @@ class Sap:
         return self.notifications.create(draft).number
 
 
-@pytest.fixture
-def sap() -> Iterator[Sap]:
-    with EmulatorServer(EmulatorConfig()) as server:
+@pytest.fixture(params=[False, True], ids=["direct-complete", "complete-needs-in-process"])
+def sap(request: pytest.FixtureRequest) -> Iterator[Sap]:
+    config = EmulatorConfig(complete_requires_in_process=request.param)
+    with EmulatorServer(config) as server:
         register_attachment_service(server)
         settings = SapConnectionSettings(
             base_url=server.base_url,
@@ -197,6 +198,8 @@ def test_escalation_raises_priority(sap: Sap) -> None:
 
 def test_completed_in_sap_is_not_updated(sap: Sap) -> None:
     number = sap.create()
+    # A planner completes the notification in SAP.
+    sap.notifications.set_in_process(number)
     sap.notifications.complete(number, reference_time=CLOSED_AT)
     before = sap.notifications.get(number)
 

@@ -100,14 +100,20 @@ def close(phase: str) -> tuple[FakeNotifications, FakeItems, bool]:
     return notifications, items, result.completed
 
 
-@pytest.mark.parametrize("phase", [PHASE_OUTSTANDING, PHASE_IN_PROCESS])
-def test_open_notification_closed_in_order(phase: str) -> None:
-    notifications, items, completed = close(phase)
+def test_in_process_notification_closed_in_order() -> None:
+    notifications, items, completed = close(PHASE_IN_PROCESS)
 
     assert completed is True
     assert [draft.text for draft in items.added] == ["Misalignment"]
     assert notifications.calls[0].startswith("update long_text=Closed in Monitron: failure mode")
-    assert notifications.calls[1] == "complete 2024-03-08T10:15:02+00:00"
+    assert notifications.calls[1:] == ["complete 2024-03-08T10:15:02+00:00"]
+
+
+def test_outstanding_notification_put_in_process_first() -> None:
+    notifications, _items, completed = close(PHASE_OUTSTANDING)
+
+    assert completed is True
+    assert notifications.calls[1:] == ["set_in_process", "complete 2024-03-08T10:15:02+00:00"]
 
 
 def test_completed_notification_left_alone() -> None:
