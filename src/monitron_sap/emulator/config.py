@@ -93,6 +93,9 @@ class EmulatorConfig:
     require_if_match: bool = True
     """Reject updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
     first_notification_number: int = 10000000
+    complete_requires_in_process: bool = False
+    """Reject ``CompleteMaintNotification`` on an outstanding notification (phase 1). SAP's
+    own rule is not published; by default the emulator completes from phase 1 or 3."""
     page_size: int | None = None
     """Maximum rows per collection response; more rows come with a ``__next`` link
     (server-driven paging with ``$skiptoken``). ``None`` returns every row at once."""

@@ -307,7 +307,10 @@ class NotificationRules:
         reference_time: timedelta | None,
     ) -> Row:
         """Complete an outstanding or in-process notification (phase 4, status NOCO)."""
-        if row.get("NotifProcessingPhase") not in (PHASE_OUTSTANDING, PHASE_IN_PROCESS):
+        allowed = {PHASE_IN_PROCESS}
+        if not self.config.complete_requires_in_process:
+            allowed.add(PHASE_OUTSTANDING)
+        if row.get("NotifProcessingPhase") not in allowed:
             raise self._transition_error(row, "completed")
         with self.lock:
             now = self._now()

@@ -101,6 +101,7 @@ class SapSession:
         json_body: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         action: str | None = None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         """Send one request and return the 2xx response, or raise the translated SAP error.
 
@@ -112,20 +113,22 @@ class SapSession:
         modifying = method.upper() not in _READ_METHODS
         url = self._url(path, params)
         request_headers = dict(headers or {})
+        # ``content`` is a raw body such as a file upload, sent in place of ``json_body``.
+        body = content if content is not None else json_body
 
         if not modifying:
-            response = self._exchange(method, url, request_headers, json_body, action)
+            response = self._exchange(method, url, request_headers, body, action)
         else:
             token = self.ensure_csrf_token()
             response = self._exchange(
-                method, url, _with_token(request_headers, token), json_body, action
+                method, url, _with_token(request_headers, token), body, action
             )
             if _is_csrf_challenge(response):
                 logger.info("%s: SAP rejected the CSRF token; fetching a new token", action)
                 self._forget_token(token)
                 token = self.ensure_csrf_token()
                 response = self._exchange(
-                    method, url, _with_token(request_headers, token), json_body, action
+                    method, url, _with_token(request_headers, token), body, action
                 )
                 if _is_csrf_challenge(response):
                     raise SapAuthorizationError(
@@ -309,13 +312,16 @@ class SapSession:
         method: str,
         url: str,
         headers: Mapping[str, str],
-        json_body: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | bytes | None,
         action: str,
     ) -> httpx.Response:
         started = time.perf_counter()
         path = self._client.base_url.join(url).path
         try:
-            response = self._client.request(method, url, headers=headers, json=json_body)
+            if isinstance(body, bytes):
+                response = self._client.request(method, url, headers=headers, content=body)
+            else:
+                response = self._client.request(method, url, headers=headers, json=body)
         except httpx.HTTPError as error:
             elapsed_ms = (time.perf_counter() - started) * 1000
             logger.warning(

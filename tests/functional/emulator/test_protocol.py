@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 
 from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
@@ -163,3 +165,16 @@ def test_required_sap_client_given_passes() -> None:
         )
 
     assert response.status_code == 200
+
+
+def test_chunked_body_gets_411(sap: EmulatorServer, client: httpx.Client, token: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"NotificationText": "Chunked"}'
+
+    response = client.post(
+        "MaintenanceNotification",
+        content=chunks(),
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 411

@@ -59,3 +59,26 @@ def test_complete_twice_is_rejected(rules: NotificationRules) -> None:
         rules.complete(row, "MONITRON", None, None, None)
 
     assert raised.value.status == 400
+
+
+def test_strict_complete_needs_in_process() -> None:
+    config = EmulatorConfig(complete_requires_in_process=True)
+    rules = NotificationRules(config, EntityStore(), clock=lambda: FIXED)
+    row = rules.create_notification({"NotificationText": "First"}, "MONITRON")
+
+    with pytest.raises(ODataError) as raised:
+        rules.complete(row, "MONITRON", None, None, None)
+
+    assert "outstanding" in raised.value.message
+
+
+def test_strict_complete_after_in_process() -> None:
+    strict = NotificationRules(
+        EmulatorConfig(complete_requires_in_process=True), EntityStore(), clock=lambda: FIXED
+    )
+    row = strict.create_notification({"NotificationText": "First"}, "MONITRON")
+    strict.set_in_process(row, "MONITRON")
+
+    completed = strict.complete(row, "MONITRON", None, None, None)
+
+    assert completed["NotifProcessingPhase"] == "4"

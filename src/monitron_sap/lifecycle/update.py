@@ -1,0 +1,62 @@
+"""Update an open notification for a further alert: more long text, a higher priority."""
+
+from __future__ import annotations
+
+import logging
+
+from monitron_sap.sap.models import Notification, NotificationApi, NotificationChanges
+
+logger = logging.getLogger(__name__)
+
+
+def update_open_notification(
+    number: str,
+    notifications: NotificationApi,
+    *,
+    long_text: str,
+    priority: str | None = None,
+) -> Notification | None:
+    """Append ``long_text`` to a notification and raise its priority to ``priority``.
+
+    SAP decides whether the notification is still open: when it reports the notification
+    completed or postponed, nothing changes and the function returns None, so the caller
+    creates a new notification. The priority only rises: SAP's priorities are digits with
+    ``1`` the most urgent, so ``priority`` is set when it is a smaller digit than the current
+    one or the notification has none. Otherwise it stays. The update sends ``If-Match`` with
+    the ETag the client reads.
+
+    NOTE: the text goes to ``MaintNotifLongTextForEdit``, which the emulator appends to the
+    long text; SAP does not document whether every release appends or replaces.
+    """
+    current = notifications.get(number)
+    if not current.is_open:
+        logger.info(
+            "notification %s has phase %s in SAP, so it is closed; not updated",
+            number,
+            current.phase,
+        )
+        return None
+
+    new_priority = priority if _more_urgent(priority, current.priority) else None
+    changes = NotificationChanges(long_text=long_text, priority=new_priority)
+    updated = notifications.update(number, changes)
+    if new_priority is not None:
+        logger.info(
+            "notification %s: priority raised from %s to %s",
+            number,
+            current.priority or "(none)",
+            new_priority,
+        )
+    return updated
+
+
+def _more_urgent(candidate: str | None, current: str | None) -> bool:
+    if candidate is None:
+        return False
+    if not current:
+        return True
+    if candidate.isdigit() and current.isdigit():
+        return int(candidate) < int(current)
+    # NOTE: a priority that is not a digit comes from a customized priority type whose order
+    # is unknown here, so it is never changed.
+    return False
