@@ -23,7 +23,6 @@ from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
 from monitron_sap.emulator.protocol import (
-    JSON_TYPE,
     TEXT_TYPE,
     ODataError,
     Service,
@@ -66,6 +65,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -375,6 +376,3 @@ class EmulatorServer:
         handler.end_headers()
         if handler.command != "HEAD" and body:
             handler.wfile.write(body)
-
-
-__all__ = ["JSON_TYPE", "EmulatorServer"]
