@@ -38,6 +38,8 @@ from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
 NOT_ACCEPTABLE = "ZEMU/030"
+# NOTE: PUT is applied like PATCH; properties missing from a PUT body keep their values
+# instead of being reset as OData V2 prescribes.
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
 RowLoader = Callable[[Predicate | None], list[Row]]
@@ -101,11 +103,13 @@ class MaintNotificationService:
         entity_type = self.schema.entity_type_for_set(first.name)
         if entity_type is None:
             raise not_found(first.name)
+        # NOTE: SAP answers entity requests without a JSON request in Atom XML, which the
+        # emulator does not render; 406 makes such a client fail loudly instead.
         if not request.wants_json():
             raise ODataError(
                 406,
                 NOT_ACCEPTABLE,
-                "The emulator answers in JSON only; send Accept: application/json "
+                "The emulator returns JSON only; send Accept: application/json "
                 "or $format=json (SAP would answer in Atom XML)",
             )
         return self._resource(request, entity_type, segments)
