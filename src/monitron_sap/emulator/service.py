@@ -38,8 +38,6 @@ from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
 NOT_ACCEPTABLE = "ZEMU/030"
-# NOTE: PUT is applied like PATCH; properties missing from a PUT body keep their values
-# instead of being reset as OData V2 prescribes.
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
 RowLoader = Callable[[Predicate | None], list[Row]]
@@ -261,7 +259,9 @@ class MaintNotificationService:
                     writer.etag(entity_type, row),
                     required=self.config.require_if_match,
                 )
-                updated = self.rules.update(entity_type, row, payload, request.user)
+                updated = self.rules.update(
+                    entity_type, row, payload, request.user, replace=request.method == "PUT"
+                )
             new_etag = writer.etag(entity_type, updated)
             return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
         if request.method == "DELETE" and entity_type.deletable:
