@@ -67,7 +67,7 @@ class NotificationRules:
         self.store = store
         self._clock = clock
         self.lock = threading.RLock()
-        """Held while a change is checked and stored, so that ETag checks cannot race."""
+        """Lock that the service holds while it checks an ETag and stores the change."""
         self._last_change = datetime.min.replace(tzinfo=UTC)
         self.master = MasterData(config.notification_types, config.technical_objects)
 

@@ -56,7 +56,7 @@ def _label(segments: list[Segment], index: int) -> str:
 
 @dataclass
 class _Target:
-    """What a resource path addresses: one entity, a collection or a collection's count."""
+    """Target of a resource path: one entity, a collection or a collection's count."""
 
     entity_type: EntityType
     row: Row | None = None
@@ -101,7 +101,7 @@ class MaintNotificationService:
         entity_type = self.schema.entity_type_for_set(first.name)
         if entity_type is None:
             raise not_found(first.name)
-        # NOTE: SAP answers entity requests without a JSON request in Atom XML, which the
+        # NOTE: SAP returns Atom XML for entity requests that do not ask for JSON, which the
         # emulator does not render; 406 makes such a client fail loudly instead.
         if not request.wants_json():
             raise ODataError(
