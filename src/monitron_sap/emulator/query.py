@@ -25,7 +25,7 @@ from monitron_sap.emulator.protocol import ODataError
 from monitron_sap.emulator.state import EntityKey, EntityStore, Row, normalize_key_value
 from monitron_sap.emulator.wire import format_etag, format_literal, to_json
 
-INVALID_QUERY = "/IWBEP/CM_MGW_RT/004"
+INVALID_QUERY = "ZEMU/014"
 _DEFAULTS: dict[str, Any] = {
     STRING: "",
     BOOLEAN: False,
