@@ -115,6 +115,10 @@ class EmulatorServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.register_service(SERVICE_PATH, MaintNotificationService(self.config, self.store))
+        # Imported here because the attachment service module imports this one.
+        from monitron_sap.emulator.attachments import register_attachment_service
+
+        register_attachment_service(self)
 
     # Lifecycle
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from monitron_sap.emulator.attachments import register_attachment_service
 from monitron_sap.emulator.config import DEMO_PASSWORD, DEMO_USER, EmulatorConfig
 from monitron_sap.emulator.server import EmulatorServer
 
@@ -16,8 +15,8 @@ ATTACHMENT_ROOT = "/sap/opu/odata/sap/API_CV_ATTACHMENT_SRV"
 
 @pytest.fixture
 def sap() -> Iterator[EmulatorServer]:
+    # The attachment service is served by default, beside the notification service.
     with EmulatorServer(EmulatorConfig()) as server:
-        register_attachment_service(server)
         yield server
 
 
