@@ -32,6 +32,7 @@ CONFIG_ENV: Final = "MONITRON_SAP_CONFIG"
 DEFAULT_DATA_DIR: Final = Path("~/.local/share/monitron-sap")
 DATABASE_NAME: Final = "monitron-sap.sqlite3"
 DEFAULT_SAP_TIMEOUT_SECONDS: Final = 30.0
+DEFAULT_SAP_PROFILE: Final = "s4-api-maintnotification"
 
 
 class Secret:
@@ -61,9 +62,10 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class SapSettings:
-    """How to reach SAP. ``url`` is the OData service root of ``API_MAINTNOTIFICATION``."""
+    """How to reach SAP. ``base_url`` is scheme, host and port; ``profile`` names the service."""
 
-    url: str | None = None
+    base_url: str | None = None
+    profile: str = DEFAULT_SAP_PROFILE
     user: str | None = None
     password: Secret | None = field(default=None, repr=False)
     client: str | None = None
@@ -106,7 +108,8 @@ class _Key:
 KEYS: Final = (
     _Key("", "data_dir", Path, DEFAULT_DATA_DIR),
     _Key("", "database", Path, None),
-    _Key("sap", "url", str, None),
+    _Key("sap", "base_url", str, None),
+    _Key("sap", "profile", str, DEFAULT_SAP_PROFILE),
     _Key("sap", "user", str, None),
     _Key("sap", "password_file", Path, None),
     _Key("sap", "client", str, None),
@@ -247,13 +250,13 @@ def _convert(key: _Key, raw: Any, where: str, *, from_text: bool) -> Any:
 
 
 def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings:
-    url = values["sap.url"]
+    url = values["sap.base_url"]
     if url is not None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
             raise ConfigurationError(
-                f"sap.url {url!r} is invalid; expected the service root, for example "
-                "https://host/sap/opu/odata/sap/API_MAINTNOTIFICATION"
+                f"sap.base_url {url!r} is invalid; expected scheme, host and port only, for "
+                "example https://s4.example.com:44300 (the service path comes from sap.profile)"
             )
     client = values["sap.client"]
     if client is not None and not (client.isdigit() and len(client) == 3):
@@ -262,7 +265,8 @@ def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ConfigurationError(f"sap.ca_bundle {ca_bundle} is not a file")
     return SapSettings(
-        url=url,
+        base_url=url,
+        profile=values["sap.profile"],
         user=values["sap.user"],
         password=_password(values["sap.password_file"], env),
         client=client,

@@ -28,7 +28,7 @@ def test_defaults_without_file() -> None:
 def test_file_values_read(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[sap]\nurl = "https://s4.example.com/sap/opu/odata/sap/API_MAINTNOTIFICATION"\n'
+        '[sap]\nbase_url = "https://s4.example.com:44300"\n'
         'client = "100"\n[rules]\nnotify_on_warning = false\n[pipeline]\nmax_attempts = 2\n',
     )
     settings = load_settings(path, environ={})
@@ -83,7 +83,8 @@ def test_password_in_file_rejected(tmp_path: Path) -> None:
         ("[pipeline]\nmax_attempts = 0\n", "pipeline.max_attempts is 0; it must be at least 1"),
         ("[rules]\nnotify_on_alarms = true\n", "unknown key rules.notify_on_alarms"),
         ("colour = 'blue'\n", "unknown key colour"),
-        ("[sap]\nurl = 'ftp://host'\n", "sap.url 'ftp://host' is invalid"),
+        ("[sap]\nbase_url = 'ftp://host'\n", "sap.base_url 'ftp://host' is invalid"),
+        ("[sap]\nbase_url = 'https://h/sap/opu'\n", "expected scheme, host and port only"),
         ("[sap]\nclient = '10'\n", "sap.client '10' is invalid"),
         ("[sap\n", "is not valid TOML"),
     ],

@@ -21,6 +21,7 @@ from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnav
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
 from monitron_sap.pipeline.drafts import build_draft, priority_for
 from monitron_sap.pipeline.reference import external_reference
+from monitron_sap.pipeline.replay import record_from_entry
 from monitron_sap.pipeline.results import RecordResult, RunSummary
 from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry
 from monitron_sap.rules.decide import (
@@ -107,12 +108,16 @@ class Pipeline:
 
     def replay_dead_letters(
         self,
-        parse: Callable[[LedgerEntry], ReadResult],
+        parse: Callable[[LedgerEntry], ReadResult] = record_from_entry,
         *,
         limit: int = 1000,
         on_result: Callable[[RecordResult], None] | None = None,
     ) -> RunSummary:
-        """Process the stored dead letters again; ``parse`` rebuilds each record from its entry."""
+        """Process the stored dead letters again; ``parse`` rebuilds each record from its entry.
+
+        A replayed record is claimed again (RETRY), so SAP is searched for its external reference
+        before anything is created.
+        """
         entries = self.ledger.dead_letters(limit)
         return self.process((parse(entry) for entry in entries), on_result=on_result)
 
