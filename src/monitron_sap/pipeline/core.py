@@ -34,6 +34,7 @@ from monitron_sap.rules.decide import (
 )
 from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
 from monitron_sap.rules.settings import SEVERITY, RuleSettings
+from monitron_sap.rules.texts import short_text
 from monitron_sap.sap.models import (
     Notification,
     NotificationApi,
@@ -214,13 +215,11 @@ class Pipeline:
         state = decision.state or known.state
         if self.rules.escalate_priority and SEVERITY.get(state, 0) > SEVERITY.get(known.state, 0):
             priority = priority_for(mapping, state, self.rules)
-            if priority is not None and priority != current.priority:
+            # The short text names the state, so it follows the escalation too.
+            changes = NotificationChanges(text=short_text(position, state), priority=priority)
+            if priority != current.priority or changes.text != current.text:
                 self._call(
-                    lambda: self.sap.update(
-                        known.notification_number,
-                        NotificationChanges(priority=priority),
-                        etag=current.etag,
-                    ),
+                    lambda: self.sap.update(known.notification_number, changes, etag=current.etag),
                     f"raising the priority of notification {known.notification_number}",
                     attempts,
                 )

@@ -67,8 +67,8 @@ def snapshot_of(event: MonitronEvent) -> MeasurementSnapshot | None:
     if event.features is not None:
         velocity = event.features.velocity
         acceleration = event.features.acceleration
-        readings += _band_readings("Velocity 10-1000 Hz", velocity, MM_PER_S)
-        readings += _band_readings("Acceleration 10-1000 Hz", acceleration, M_PER_S2)
+        readings += _band_readings("Velocity 10-1000 Hz", velocity, MM_PER_S, axes=True)
+        readings += _band_readings("Acceleration 10-1000 Hz", acceleration, M_PER_S2, axes=False)
         if event.features.temperature_c is not None:
             readings.append(Reading("Temperature", event.features.temperature_c, CELSIUS))
     models = tuple((name, describe_model(output)) for name, output in sorted(event.models.items()))
@@ -90,7 +90,7 @@ def describe_model(output: ModelOutput) -> str:
     return ", ".join(parts) or "no output"
 
 
-def _band_readings(label: str, band: VibrationBand, unit: str) -> list[Reading]:
+def _band_readings(label: str, band: VibrationBand, unit: str, *, axes: bool) -> list[Reading]:
     readings: list[Reading] = []
     if band.rms is not None:
         readings.append(Reading(f"{label} RMS", band.rms, unit))
@@ -98,8 +98,9 @@ def _band_readings(label: str, band: VibrationBand, unit: str) -> list[Reading]:
         readings.append(Reading(f"{label} peak", band.abs_max, unit))
     if band.crest_factor is not None:
         readings.append(Reading(f"{label} crest factor", band.crest_factor, ""))
-    axes = (("X", band.x_rms), ("Y", band.y_rms), ("Z", band.z_rms))
-    for axis, value in axes:
+    if not axes:
+        return readings
+    for axis, value in (("X", band.x_rms), ("Y", band.y_rms), ("Z", band.z_rms)):
         if value is not None:
             readings.append(Reading(f"{label} {axis} RMS", value, unit))
     return readings

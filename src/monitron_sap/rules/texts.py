@@ -36,12 +36,12 @@ def long_text(
     """Return the long text: time, place, model outputs, latest readings with units and link."""
     position = event.position_path().replace("/", " / ")
     lines = [
-        f"Monitron: {decision.reason} ({decision.reason_code}).",
+        f"Monitron alert: {decision.reason}",
         f"Monitron time (UTC): {event.timestamp:%Y-%m-%d %H:%M:%S}",
         f"Project / site / asset / position: {position}",
     ]
-    if event.sensor_id or event.gateway_id:
-        lines.append(f"Sensor: {event.sensor_id or '?'}, gateway: {event.gateway_id or '?'}")
+    if event.sensor_id:
+        lines.append(f"Sensor: {event.sensor_id}")
     if event.transition_type:
         lines.append(f"Transition caused by: {event.transition_type}")
 
