@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from monitron_sap.emulator import maintnotification as model
-from monitron_sap.emulator.config import EQUIPMENT, TECHNICAL_OBJECT_KINDS, EmulatorConfig
+from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType
+from monitron_sap.emulator.master_data import PRIORITIES, MasterData
 from monitron_sap.emulator.protocol import ODataError
 from monitron_sap.emulator.query import key_of
 from monitron_sap.emulator.resource import not_found
@@ -23,14 +24,8 @@ from monitron_sap.emulator.validation import (
 )
 
 # Customer-namespace codes: SAP's own message numbers for these checks are not published.
-UNKNOWN_NOTIFICATION_TYPE = "ZEMU/001"
-UNKNOWN_TECHNICAL_OBJECT = "ZEMU/002"
-WRONG_TECHNICAL_OBJECT_KIND = "ZEMU/003"
-INVALID_PRIORITY = "ZEMU/004"
 DUPLICATE_KEY = "ZEMU/005"
 INVALID_STATUS_CHANGE = "ZEMU/006"
-ETAG_MISSING = "ZEMU/020"
-ETAG_STALE = "ZEMU/021"
 
 PHASE_OUTSTANDING = "1"
 PHASE_IN_PROCESS = "3"
@@ -40,8 +35,6 @@ _PHASES = {
     PHASE_IN_PROCESS: ("In process", "NOPR"),
     PHASE_COMPLETED: ("Completed", "NOCO"),
 }
-_PRIORITIES = {"1": "Very high", "2": "High", "3": "Medium", "4": "Low"}
-_OBJECT_KIND_TEXT = {EQUIPMENT: "Equipment", "EAMS_FL": "Functional Location"}
 _CHILD_NAVIGATION = {
     "to_Item": model.ITEM,
     "to_Partner": model.PARTNER,
@@ -75,17 +68,7 @@ class NotificationRules:
         self._clock = clock
         self._lock = threading.RLock()
         self._last_change = datetime.min.replace(tzinfo=UTC)
-        self._objects = {
-            self._object_lookup_key(identifier, kind): (identifier.upper(), kind)
-            for identifier, kind in config.technical_objects.items()
-        }
-
-    @staticmethod
-    def _object_lookup_key(identifier: str, kind: str) -> tuple[str, str]:
-        text = identifier.strip().upper()
-        if kind == EQUIPMENT and text.isdigit():
-            text = str(int(text))
-        return text, kind
+        self.master = MasterData(config.notification_types, config.technical_objects)
 
     def _now(self) -> datetime:
         """Return the current time, strictly later than any earlier change (ETags differ)."""
@@ -113,9 +96,9 @@ class NotificationRules:
         """Validate and store a notification with its children from a deep insert."""
         values, navigation = convert_properties(model.HEADER, payload, creating=True)
         require(model.HEADER, values, model.HEADER.required_on_create)
-        self._check_notification_type(values)
-        self._check_priority(values)
-        self._resolve_technical_object(values)
+        self.master.check_notification_type(values)
+        self.master.check_priority(values)
+        self.master.resolve_technical_object(values)
         with self._lock:
             number = str(
                 self.store.next_number("notification", self.config.first_notification_number)
@@ -137,7 +120,7 @@ class NotificationRules:
         row: Row = {
             "MaintenanceNotification": number,
             "MaintNotifInternalID": "QM" + number.zfill(12),
-            "NotificationType": sorted(self.config.notification_types)[0],
+            "NotificationType": self.master.default_notification_type,
             "CreationDate": _midnight(now),
             "CreationTime": _since_midnight(now),
             "CreationDateTime": now,
@@ -152,76 +135,9 @@ class NotificationRules:
         self._stamp_change(row, now, user)
         return row
 
-    def _check_notification_type(self, values: Row) -> None:
-        notification_type = values.get("NotificationType")
-        if notification_type is not None and notification_type not in (
-            self.config.notification_types
-        ):
-            allowed = ", ".join(sorted(self.config.notification_types))
-            raise ODataError(
-                400,
-                UNKNOWN_NOTIFICATION_TYPE,
-                f"Notification type {notification_type} is not defined; use one of {allowed}",
-                target="/MaintenanceNotification/NotificationType",
-            )
-
-    def _check_priority(self, values: Row) -> None:
-        priority = values.get("MaintPriority")
-        if priority and priority not in _PRIORITIES:
-            raise ODataError(
-                400,
-                INVALID_PRIORITY,
-                f"Priority {priority} is not defined for priority type PM; use 1, 2, 3 or 4",
-                target="/MaintenanceNotification/MaintPriority",
-            )
-
-    def _resolve_technical_object(self, values: Row) -> None:
-        """Check the technical object against the master list and store its two forms."""
-        identifier = values.get("TechnicalObject")
-        kind = values.get("TechObjIsEquipOrFuncnlLoc")
-        if not identifier:
-            if "TechnicalObject" in values:
-                values["TechnicalObjectLabel"] = ""
-            return
-        assert isinstance(identifier, str)
-        if kind not in TECHNICAL_OBJECT_KINDS:
-            raise ODataError(
-                400,
-                WRONG_TECHNICAL_OBJECT_KIND,
-                f"Technical object type {kind or '(empty)'} is invalid for {identifier}; "
-                f"use {' or '.join(TECHNICAL_OBJECT_KINDS)}",
-                target="/MaintenanceNotification/TechObjIsEquipOrFuncnlLoc",
-            )
-        assert isinstance(kind, str)
-        found = self._objects.get(self._object_lookup_key(identifier, kind))
-        if found is None:
-            other = next(k for k in TECHNICAL_OBJECT_KINDS if k != kind)
-            if self._objects.get(self._object_lookup_key(identifier, other)) is not None:
-                raise ODataError(
-                    400,
-                    WRONG_TECHNICAL_OBJECT_KIND,
-                    f"Technical object {identifier} is of type {other}, not {kind}",
-                    target="/MaintenanceNotification/TechObjIsEquipOrFuncnlLoc",
-                )
-            noun = _OBJECT_KIND_TEXT[kind]
-            raise ODataError(
-                400,
-                UNKNOWN_TECHNICAL_OBJECT,
-                f"{noun} {identifier} does not exist",
-                target="/MaintenanceNotification/TechnicalObject",
-            )
-        label, _ = found
-        if kind == EQUIPMENT and label.isdigit():
-            label = str(int(label))
-            values["TechnicalObject"] = label.zfill(18)
-        else:
-            values["TechnicalObject"] = label
-        values["TechnicalObjectLabel"] = label
-        values["TechObjIsEquipOrFuncnlLocDesc"] = _OBJECT_KIND_TEXT[kind]
-
     def _apply_derived_fields(self, row: Row) -> None:
         priority = row.get("MaintPriority")
-        row["MaintPriorityDesc"] = _PRIORITIES.get(str(priority or ""), "")
+        row["MaintPriorityDesc"] = PRIORITIES.get(str(priority or ""), "")
         for prefix in ("MalfunctionStart", "MalfunctionEnd", "NotificationCreation"):
             day = row.get(f"{prefix}Date")
             clock = row.get(f"{prefix}Time")
@@ -329,35 +245,6 @@ class NotificationRules:
 
     # Changing
 
-    def check_etag(
-        self,
-        entity_type: EntityType,
-        row: Row,
-        if_match: str | None,
-        etag: str | None,
-        required: bool,
-    ) -> None:
-        """Enforce ``If-Match``: 428 when missing (if ``required``), 412 when stale."""
-        if etag is None:
-            return
-        if if_match is None:
-            if required:
-                raise ODataError(
-                    428,
-                    ETAG_MISSING,
-                    f"Send the ETag of {entity_type.entity_set} in the If-Match header; "
-                    "read the entity first to get it",
-                )
-            return
-        candidates = [candidate.strip() for candidate in if_match.split(",")]
-        if "*" not in candidates and etag not in candidates:
-            raise ODataError(
-                412,
-                ETAG_STALE,
-                f"The entity of {entity_type.entity_set} was changed since it was read; "
-                "read it again to get the current ETag",
-            )
-
     def update(self, entity_type: EntityType, row: Row, payload: dict[str, Any], user: str) -> Row:
         """Apply a PATCH/MERGE body to ``row`` and store it; return the stored entity."""
         values, navigation = convert_properties(entity_type, payload, creating=False)
@@ -370,11 +257,11 @@ class NotificationRules:
         if entity_type is model.HEADER:
             if "NotificationText" in values:
                 require(entity_type, values, ("NotificationText",))
-            self._check_priority(values)
+            self.master.check_priority(values)
             if "TechnicalObject" in values or "TechObjIsEquipOrFuncnlLoc" in values:
                 values.setdefault("TechnicalObject", row.get("TechnicalObjectLabel"))
                 values.setdefault("TechObjIsEquipOrFuncnlLoc", row.get("TechObjIsEquipOrFuncnlLoc"))
-                self._resolve_technical_object(values)
+                self.master.resolve_technical_object(values)
         with self._lock:
             now = self._now()
             row.update(values)

@@ -83,6 +83,7 @@ class _HTTPServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
     server: _HTTPServer
     server_version = "SAP NetWeaver Application Server (monitron-sap emulator)"
 

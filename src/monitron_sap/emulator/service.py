@@ -3,7 +3,6 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +27,7 @@ from monitron_sap.emulator.query import (
 )
 from monitron_sap.emulator.resource import Segment, not_found, parse_key, parse_path
 from monitron_sap.emulator.state import EntityStore, Row
-from monitron_sap.emulator.validation import read_body
+from monitron_sap.emulator.validation import check_etag, read_body
 from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
@@ -209,9 +208,8 @@ class MaintNotificationService:
             body = writer.to_json(entity_type, row, options.expand, options.select)
             return ServiceResponse.json(200, {"d": body}, headers)
         if request.method in _UPDATE_METHODS:
-            self.rules.check_etag(
+            check_etag(
                 entity_type,
-                row,
                 request.header("if-match"),
                 etag,
                 required=self.config.require_if_match,
@@ -236,9 +234,7 @@ class MaintNotificationService:
         label = f"{function.name}(MaintenanceNotification='{number}')"
         row = self.rules.find(model.HEADER, {"MaintenanceNotification": number}, label)
         writer = self._writer(request)
-        self.rules.check_etag(
-            model.HEADER, row, request.header("if-match"), writer.etag(model.HEADER, row), False
-        )
+        check_etag(model.HEADER, request.header("if-match"), writer.etag(model.HEADER, row), False)
         if function.name == "SetMaintNotifToInProcess":
             row = self.rules.set_in_process(row, request.user)
         else:
@@ -274,8 +270,3 @@ class MaintNotificationService:
                     f"{error}"
                 ) from None
         return arguments
-
-
-def dumps(payload: Any) -> bytes:
-    """Encode a JSON payload the way responses do."""
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")

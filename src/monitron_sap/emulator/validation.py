@@ -19,6 +19,8 @@ INVALID_PROPERTY = "ZEMU/010"
 INVALID_VALUE = "ZEMU/011"
 VALUE_TOO_LONG = "ZEMU/012"
 VALUE_REQUIRED = "ZEMU/013"
+ETAG_MISSING = "ZEMU/020"
+ETAG_STALE = "ZEMU/021"
 
 
 def read_body(body: bytes) -> dict[str, Any]:
@@ -110,3 +112,31 @@ def require(entity_type: EntityType, values: Row, names: tuple[str, ...]) -> Non
                 f"Enter a value for {name}; it is required for {entity_type.name}",
                 target=f"/{entity_type.entity_set}/{name}",
             )
+
+
+def check_etag(
+    entity_type: EntityType,
+    if_match: str | None,
+    etag: str | None,
+    required: bool,
+) -> None:
+    """Enforce ``If-Match``: 428 when missing (if ``required``), 412 when stale."""
+    if etag is None:
+        return
+    if if_match is None:
+        if required:
+            raise ODataError(
+                428,
+                ETAG_MISSING,
+                f"Send the ETag of {entity_type.entity_set} in the If-Match header; "
+                "read the entity first to get it",
+            )
+        return
+    candidates = [candidate.strip() for candidate in if_match.split(",")]
+    if "*" not in candidates and etag not in candidates:
+        raise ODataError(
+            412,
+            ETAG_STALE,
+            f"The entity of {entity_type.entity_set} was changed since it was read; "
+            "read it again to get the current ETag",
+        )

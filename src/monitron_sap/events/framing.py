@@ -241,12 +241,12 @@ class _Framer:
         while True:
             newline = self._buffer.find(b"\n", search_from)
             if newline >= 0:
-                return newline
+                return newline if newline - self._pos <= self._max else -1
             searched = len(self._buffer) - self._pos
             if searched > self._max:
                 return -1
             if not self._fill():
-                return len(self._buffer)
+                return len(self._buffer) if len(self._buffer) - self._pos <= self._max else -1
             search_from = self._pos + searched
 
     def _read_object(self) -> Frame:

@@ -99,11 +99,10 @@ def event_to_json(event: MonitronEvent) -> dict[str, Any]:
     return output
 
 
-def _walk_sorted(directory: Path) -> Iterator[Path]:
-    for root, directories, files in os.walk(directory):
-        directories.sort()
-        for name in sorted(files):
-            yield Path(root) / name
+def _walk_sorted(directory: Path) -> list[Path]:
+    """List the files under a directory, sorted by their path components (``a``, ``b/c``, ``d``)."""
+    files = [path for path in directory.rglob("*") if path.is_file()]
+    return sorted(files, key=lambda path: path.relative_to(directory).parts)
 
 
 def _read_file(path: str) -> Iterator[ReadResult]:

@@ -73,6 +73,8 @@ def parse_timestamp(text: object, path: str = "timestamp") -> datetime:
 
     A timestamp without a zone is UTC, as Monitron documents for its export.
     """
+    if text is None:
+        raise SchemaError(f"{path} is missing")
     if type(text) is not str:
         raise SchemaError(f"{path} must be a string, found {_describe_type(text)}")
     if _TIMESTAMP.fullmatch(text) is None:

@@ -58,11 +58,14 @@ def fit_long_text(text: str, limit: int = LONG_TEXT_MAX_PER_REQUEST) -> LongText
     """
     if len(text) <= limit:
         return LongTextFit(text=text, cut_characters=0)
-    kept = limit - len(LONG_TEXT_CUT_MARKER.format(count=len(text)))
-    cut = len(text) - kept
-    return LongTextFit(
-        text=text[:kept] + LONG_TEXT_CUT_MARKER.format(count=cut), cut_characters=cut
-    )
+    # The marker's length depends on the count it states, so grow the cut until they agree.
+    cut = len(text) - limit
+    while True:
+        marker = LONG_TEXT_CUT_MARKER.format(count=cut)
+        needed = len(text) - (limit - len(marker))
+        if needed == cut:
+            return LongTextFit(text=text[: len(text) - cut] + marker, cut_characters=cut)
+        cut = needed
 
 
 def normalize_external_reference(reference: str) -> str:

@@ -277,7 +277,7 @@ class SapSession:
         action: str,
     ) -> httpx.Response:
         started = time.perf_counter()
-        path = urlsplit(url).path or "/"
+        path = self._client.base_url.join(url).path
         try:
             response = self._client.request(method, url, headers=headers, json=json_body)
         except httpx.HTTPError as error:

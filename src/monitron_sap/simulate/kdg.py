@@ -109,10 +109,12 @@ class _Helpers:
             raise ValueError("max must not be below min, and precision must be positive")
         steps = math.floor(high / precision) - math.ceil(low / precision)
         value = (math.ceil(low / precision) + self.rng.randint(0, max(steps, 0))) * precision
-        if precision >= 1 and float(value).is_integer():
+        # Print as JavaScript prints a number: integers without a fraction, others shortest.
+        decimals = max(0, -math.floor(math.log10(precision)) + 1)
+        value = round(value, decimals)
+        if float(value).is_integer():
             return str(int(value))
-        decimals = max(0, -math.floor(math.log10(precision)))
-        return f"{value:.{decimals}f}"
+        return repr(value)
 
     def random_array_element(self, items: Any = None) -> str:
         if not isinstance(items, list) or not items:

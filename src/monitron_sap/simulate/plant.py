@@ -112,7 +112,7 @@ class Plant:
         raise KeyError(asset_name)
 
     def find_position(self, reference: str) -> Position:
-        """Find a position by sensor id, ``assetPositionId``, ``asset/position`` or full path.
+        """Find a position by sensor id, ``assetPositionId``, name, ``asset/position`` or full path.
 
         Raises ``ConfigurationError`` listing the known positions when nothing or more than one
         position matches.
@@ -120,7 +120,7 @@ class Plant:
         matches = [
             p
             for p in self.positions()
-            if reference in (p.sensor_id, p.position_id, p.path, f"{p.asset}/{p.name}")
+            if reference in (p.sensor_id, p.position_id, p.name, p.path, f"{p.asset}/{p.name}")
         ]
         if len(matches) == 1:
             return matches[0]
@@ -223,6 +223,9 @@ class _TableReader:
         project = document.get("project")
         if not isinstance(project, dict):
             raise self.fail("project", "missing [project] table")
+        project_name = self.string(project, "name", "project.")
+        project_id = self.string(project, "id", "project.")
+        company = self.optional_string(project, "company", "project.")
         account_id = self.string(project, "account_id", "project.")
         if not _ACCOUNT_ID.match(account_id):
             raise self.fail("project.account_id", f"expected 12 digits, got {account_id!r}")
@@ -238,10 +241,10 @@ class _TableReader:
             raise self.fail("sites", f"site names must be unique, got {names}")
 
         plant = Plant(
-            project_name=self.string(project, "name", "project."),
-            project_id=self.string(project, "id", "project."),
+            project_name=project_name,
+            project_id=project_id,
             account_id=account_id,
-            company=self.optional_string(project, "company", "project."),
+            company=company,
             sites=sites,
         )
         scenarios = tuple(

@@ -129,11 +129,13 @@ def parse_scenario(
         _enum(text("failure_cause") or cause, FAILURE_CAUSES, f"{where}.failure_cause"),
         _enum(text("action_taken") or action, ACTIONS_TAKEN, f"{where}.action_taken"),
     )
+    start = duration("start")
+    alarm_after = duration("alarm_after")
     return Scenario(
         position=position,
         fault=fault,
-        start=duration("start") or DEFAULT_SCENARIO_START,
-        alarm_after=duration("alarm_after") or DEFAULT_ALARM_AFTER,
+        start=DEFAULT_SCENARIO_START if start is None else start,
+        alarm_after=DEFAULT_ALARM_AFTER if alarm_after is None else alarm_after,
         acknowledge_after=duration("acknowledge_after"),
         close_after=duration("close_after"),
         failure_mode=closure[0],
