@@ -231,6 +231,7 @@ def test_crash_then_rerun(
     crashing_store = CrashingProxy(store, method, after=after) if target == "store" else store
     with pytest.raises(SimulatedCrash):
         make_pipeline(crashing_store, crashing_sap, clock).process(events)
+    store.close(commit=False)  # the process died: its uncommitted writes are gone
 
     clock.now += timedelta(seconds=61)
     with SqliteStore(db_path) as fresh_store:

@@ -160,3 +160,32 @@ def test_unusable_path_raises_store_error(tmp_path: Path) -> None:
 def test_naive_timestamp_rejected(store: SqliteStore) -> None:
     with pytest.raises(ValueError, match="time zone"):
         store.save_latest_measurement(LatestMeasurement("p", datetime(2026, 1, 1), "x"))
+
+
+def test_batched_write_lost_without_commit(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = SqliteStore(path)
+    store.record(entry("skipped", Outcome.SKIPPED))
+    store.close(commit=False)
+    with SqliteStore(path) as reopened:
+        assert reopened.get("skipped") is None
+
+
+def test_claim_commits_batched_writes(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = SqliteStore(path)
+    store.record(entry("skipped", Outcome.SKIPPED))
+    store.claim(entry("claimed"), lease_seconds=60, now=NOW)
+    store.close(commit=False)
+    with SqliteStore(path) as reopened:
+        assert reopened.get("skipped") is not None
+        assert reopened.get("claimed") is not None
+
+
+def test_second_connection_sees_flushed_writes(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    with SqliteStore(path) as writer:
+        writer.record(entry("skipped", Outcome.SKIPPED))
+        writer.flush()
+        with SqliteStore(path) as reader:
+            assert reader.get("skipped") is not None

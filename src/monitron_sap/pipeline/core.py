@@ -446,8 +446,9 @@ class Pipeline:
         reason: str | None = None,
         reference: str | None = None,
     ) -> LedgerEntry:
+        # Only records that call SAP can become dead letters, so only they keep the record.
         payload = None
-        if event.raw is not None:
+        if status == Outcome.IN_PROGRESS and event.raw is not None:
             payload = json.dumps(event.raw, ensure_ascii=False, separators=(",", ":"))
         return LedgerEntry(
             record_key=event.record_key,

@@ -1,14 +1,22 @@
 """The SQLite adapter: ledger, open notifications, latest measurements and the asset mapping.
 
-Everything lives in one database file in WAL mode. Every write commits before the method returns,
-with ``synchronous=FULL``, so a claim is on disk before the pipeline calls SAP. A claim is one
-``BEGIN IMMEDIATE`` transaction, which makes it a conditional write across processes.
+Everything lives in one database file in WAL mode. A claim is one ``BEGIN IMMEDIATE``
+transaction, which makes it a conditional write across processes. Claims and outcomes of records
+that call SAP commit with ``synchronous=FULL``, so a claim is on disk before SAP is called, and
+each such commit also commits every write before it.
+
+Other writes (skipped and invalid records, latest measurements, open notifications, unmapped
+positions) are batched: they commit with ``synchronous=NORMAL`` every ``BATCH_MAX_WRITES`` writes
+or ``BATCH_MAX_SECONDS``, at the next claim or outcome, and on ``flush`` or ``close``. After a
+crash the uncommitted ones are missing from the ledger and are written again when the same input
+is processed again; none of them records a call to SAP that the ledger would then lack.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,6 +39,9 @@ from monitron_sap.store.ports import (
 logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS: Final = 10.0
+# Writes that need no SAP call are committed in batches of at most this many writes or seconds.
+BATCH_MAX_WRITES: Final = 500
+BATCH_MAX_SECONDS: Final = 1.0
 SCHEMA_VERSION: Final = 1
 
 _SCHEMA: Final = """
@@ -154,25 +165,47 @@ class SqliteStore:
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailableError(f"cannot open the database {self.path}: {error}") from error
         self._db.row_factory = sqlite3.Row
+        self._batch_started = 0.0
+        self._batch_writes = 0
+        self._closed = False
         with self._translate("set up"):
             self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
-    def close(self) -> None:
-        self._db.close()
+    def flush(self) -> None:
+        """Commit the writes batched so far."""
+        with self._translate("commit"):
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+
+    def close(self, *, commit: bool = True) -> None:
+        """Close the database, committing the batched writes unless ``commit`` is false.
+
+        Closing without commit drops the batch as a crash would; closing twice does nothing.
+        """
+        if self._closed:
+            return
+        try:
+            if commit:
+                self.flush()
+        finally:
+            self._closed = True
+            self._db.close()
 
     def __enter__(self) -> SqliteStore:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
+        # A block that ends with an exception may not have finished its records, so the batch
+        # is dropped; the records are processed again on the next run.
+        self.close(commit=exc_type is None)
 
     # Ledger ---------------------------------------------------------------------------------
 
     def claim(self, entry: LedgerEntry, *, lease_seconds: float, now: datetime) -> Claim:
-        with self._transaction("claim a record"):
+        with self._transaction("claim a record", durable=True):
             row = self._db.execute(
                 "SELECT * FROM ledger WHERE record_key = ?", (entry.record_key,)
             ).fetchone()
@@ -210,7 +243,7 @@ class SqliteStore:
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        with self._translate("record an outcome"):
+        with self._transaction("record an outcome", durable=True):
             self._db.execute(
                 "UPDATE ledger SET status = ?, updated_at = ?, reason = ?, "
                 "notification_number = COALESCE(?, notification_number), error = ? "
@@ -219,14 +252,11 @@ class SqliteStore:
             )
 
     def record(self, entry: LedgerEntry) -> bool:
-        with self._transaction("record an outcome"):
-            exists = self._db.execute(
-                "SELECT 1 FROM ledger WHERE record_key = ?", (entry.record_key,)
-            ).fetchone()
-            if exists is not None:
-                return False
-            self._insert_entry(entry, status=entry.status, now=entry.updated_at, attempts=0)
-            return True
+        with self._batched("record an outcome"):
+            inserted = self._insert_entry(
+                entry, status=entry.status, now=entry.updated_at, attempts=0, if_absent=True
+            )
+        return inserted
 
     def get(self, record_key: str) -> LedgerEntry | None:
         with self._translate("read the ledger"):
@@ -270,7 +300,7 @@ class SqliteStore:
         )
 
     def set_open_notification(self, item: OpenNotification) -> None:
-        with self._translate("record an open notification"):
+        with self._batched("record an open notification"):
             self._db.execute(
                 "INSERT OR REPLACE INTO open_notifications VALUES (?, ?, ?, ?, ?, ?)",
                 (
@@ -284,14 +314,14 @@ class SqliteStore:
             )
 
     def clear_open_notification(self, position_key: str, notification_number: str) -> None:
-        with self._translate("clear an open notification"):
+        with self._batched("clear an open notification"):
             self._db.execute(
                 "DELETE FROM open_notifications WHERE position_key = ? AND notification_number = ?",
                 (position_key, notification_number),
             )
 
     def save_latest_measurement(self, item: LatestMeasurement) -> None:
-        with self._translate("store the latest measurement"):
+        with self._batched("store the latest measurement"):
             self._db.execute(
                 "INSERT INTO latest_measurements VALUES (?, ?, ?) "
                 "ON CONFLICT (position_key) DO UPDATE SET taken_at = excluded.taken_at, "
@@ -310,7 +340,7 @@ class SqliteStore:
 
     def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
         seen = _text(seen_at)
-        with self._translate("record an unmapped position"):
+        with self._batched("record an unmapped position"):
             self._db.execute(
                 "INSERT INTO unmapped_positions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
                 "ON CONFLICT (position_key) DO UPDATE SET records = records + 1, "
@@ -387,8 +417,14 @@ class SqliteStore:
     # Helpers -----------------------------------------------------------------------------------
 
     def _insert_entry(
-        self, entry: LedgerEntry, *, status: Outcome, now: datetime, attempts: int
-    ) -> None:
+        self,
+        entry: LedgerEntry,
+        *,
+        status: Outcome,
+        now: datetime,
+        attempts: int,
+        if_absent: bool = False,
+    ) -> bool:
         values: dict[str, Any] = {name: getattr(entry, name) for name in _LEDGER_COLUMNS}
         values.update(
             status=str(status),
@@ -397,10 +433,12 @@ class SqliteStore:
             attempts=attempts,
         )
         marks = ", ".join("?" * len(_LEDGER_COLUMNS))
-        self._db.execute(
-            f"INSERT INTO ledger ({', '.join(_LEDGER_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+        verb = "INSERT OR IGNORE" if if_absent else "INSERT"
+        cursor = self._db.execute(
+            f"{verb} INTO ledger ({', '.join(_LEDGER_COLUMNS)}) VALUES ({marks})",
             [values[name] for name in _LEDGER_COLUMNS],
         )
+        return cursor.rowcount == 1
 
     def _insert_mapping(self, entries: Sequence[MappingEntry]) -> None:
         columns = ("key", *_MAPPING_COLUMNS)
@@ -428,15 +466,47 @@ class SqliteStore:
             ) from error
 
     @contextmanager
-    def _transaction(self, action: str) -> Iterator[None]:
+    def _batched(self, action: str) -> Iterator[None]:
+        """Run one write inside the current batch, committing the batch when it is full or old.
+
+        NOTE: between a batched write and the commit of its batch this connection holds
+        SQLite's write lock; a reader of standard input that waits for data keeps it that long,
+        and another process writing to the same file waits up to ``BUSY_TIMEOUT_SECONDS``.
+        """
         with self._translate(action):
-            self._db.execute("BEGIN IMMEDIATE")
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN")
+                self._batch_started = time.monotonic()
+                self._batch_writes = 0
             try:
                 yield
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
+            self._batch_writes += 1
+            age = time.monotonic() - self._batch_started
+            if self._batch_writes >= BATCH_MAX_WRITES or age >= BATCH_MAX_SECONDS:
+                self._db.execute("COMMIT")
+
+    @contextmanager
+    def _transaction(self, action: str, *, durable: bool = False) -> Iterator[None]:
+        """Run one write transaction after committing the batch; ``durable`` syncs it to disk."""
+        with self._translate(action):
+            if self._db.in_transaction:
+                self._db.execute("COMMIT")
+            if durable:
+                self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
+            finally:
+                if durable:
+                    self._db.execute("PRAGMA synchronous=NORMAL")
 
 
 def _text(moment: datetime) -> str:
