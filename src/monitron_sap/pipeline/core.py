@@ -8,7 +8,6 @@ reference; a notification found there is recorded instead of creating a second o
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Iterable
@@ -20,10 +19,11 @@ from monitron_sap.assets.model import MappingEntry, PositionRef
 from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
 from monitron_sap.pipeline.drafts import build_draft, priority_for
+from monitron_sap.pipeline.entries import event_entry, invalid_entry, invalid_record_key
 from monitron_sap.pipeline.reference import external_reference
 from monitron_sap.pipeline.replay import record_from_entry
 from monitron_sap.pipeline.results import RecordResult, RunSummary
-from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry
+from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry, create_with_lookup
 from monitron_sap.rules.decide import (
     NO_MAPPING,
     NO_OPEN_NOTIFICATION,
@@ -39,7 +39,6 @@ from monitron_sap.sap.models import (
     Notification,
     NotificationApi,
     NotificationChanges,
-    NotificationDraft,
 )
 from monitron_sap.store.ports import (
     ClaimStatus,
@@ -176,7 +175,9 @@ class Pipeline:
                 rules=self.rules,
                 external_reference=reference,
             )
-            created = self._create(reference, draft, attempts)
+            created = create_with_lookup(
+                self.sap, draft, reference, attempts=attempts, policy=self.retry, sleep=self._sleep
+            )
             self._open(position, created, decision, event)
             logger.info(
                 "created notification %s for %s (record %s, reference %s)",
@@ -245,49 +246,6 @@ class Pipeline:
         )
         return self._finish(event, Outcome.CORRELATED, reason, current)
 
-    def _create(self, reference: str, draft: NotificationDraft, attempts: int) -> Notification:
-        """Create the notification, looking it up by reference before every repeat.
-
-        A failed create may have reached SAP, so a repeat first asks SAP for a notification
-        carrying ``reference`` and returns that one when it exists.
-        """
-        attempt = 1
-        look_up_first = False
-        while True:
-            try:
-                if look_up_first:
-                    found = self.sap.find_by_external_reference(reference)
-                    if found:
-                        return found[0]
-                return self.sap.create(draft)
-            except SapUnavailableError as error:
-                if attempt >= attempts:
-                    raise
-                delay = self.retry.delay(attempt)
-                logger.warning(
-                    "creating the notification with reference %s failed (attempt %d of %d), "
-                    "looking it up and retrying in %.1f s: %s",
-                    reference,
-                    attempt,
-                    attempts,
-                    delay,
-                    error,
-                )
-                self._sleep(delay)
-                look_up_first = True
-                attempt += 1
-
-    def _find_created(self, reference: str, attempts: int) -> Notification | None:
-        found = self._call(
-            lambda: self.sap.find_by_external_reference(reference),
-            f"looking up reference {reference}",
-            attempts,
-        )
-        if len(found) > 1:
-            numbers = ", ".join(n.number for n in found)
-            logger.warning("reference %s is on several notifications: %s", reference, numbers)
-        return found[0] if found else None
-
     # Completing --------------------------------------------------------------------------------
 
     def _complete(
@@ -331,7 +289,7 @@ class Pipeline:
         searched for the record's reference first because an earlier attempt may have created it.
         """
         now = self._clock()
-        entry = self._entry(event, position, Outcome.IN_PROGRESS, now, reference=reference)
+        entry = event_entry(event, position, Outcome.IN_PROGRESS, now, reference=reference)
         claim = self.ledger.claim(entry, lease_seconds=self.lease_seconds, now=now)
         look_up_first = claim.status in (ClaimStatus.TAKEN_OVER, ClaimStatus.RETRY)
         if claim.status == ClaimStatus.DONE:
@@ -387,7 +345,7 @@ class Pipeline:
     def _record(
         self, event: MonitronEvent, position: PositionRef, outcome: Outcome, reason: str
     ) -> RecordResult:
-        entry = self._entry(event, position, outcome, self._clock(), reason=reason)
+        entry = event_entry(event, position, outcome, self._clock(), reason=reason)
         written = self.ledger.record(entry)
         if not written:
             previous = self.ledger.get(event.record_key)
@@ -417,52 +375,12 @@ class Pipeline:
         return result
 
     def _record_invalid(self, error: RecordError) -> RecordResult:
-        now = self._clock()
-        record_key = f"{error.source.source}@{error.source.offset}"
-        entry = LedgerEntry(
-            record_key=record_key,
-            source=error.source.source,
-            offset=error.source.offset,
-            status=Outcome.INVALID,
-            claimed_at=now,
-            updated_at=now,
-            error=error.describe(),
-            payload=error.excerpt or None,
-        )
-        if not self.ledger.record(entry):
-            return RecordResult(
-                record_key, Outcome.INVALID, error=error.describe(), already_done=True
-            )
-        logger.warning("invalid record: %s", error.describe())
-        return RecordResult(record_key, Outcome.INVALID, error=error.describe())
-
-    def _entry(
-        self,
-        event: MonitronEvent,
-        position: PositionRef,
-        status: Outcome,
-        now: datetime,
-        *,
-        reason: str | None = None,
-        reference: str | None = None,
-    ) -> LedgerEntry:
-        # Only records that call SAP can become dead letters, so only they keep the record.
-        payload = None
-        if status == Outcome.IN_PROGRESS and event.raw is not None:
-            payload = json.dumps(event.raw, ensure_ascii=False, separators=(",", ":"))
-        return LedgerEntry(
-            record_key=event.record_key,
-            source=event.source.source,
-            offset=event.source.offset,
-            status=status,
-            claimed_at=now,
-            updated_at=now,
-            event_id=event.event_id,
-            event_type=event.event_type,
-            position_key=position.key,
-            reason=reason,
-            external_reference=reference,
-            payload=payload,
+        record_key = invalid_record_key(error)
+        written = self.ledger.record(invalid_entry(error, self._clock()))
+        if written:
+            logger.warning("invalid record: %s", error.describe())
+        return RecordResult(
+            record_key, Outcome.INVALID, error=error.describe(), already_done=not written
         )
 
     # Helpers -----------------------------------------------------------------------------------
@@ -511,3 +429,14 @@ class Pipeline:
         return call_with_retry(
             call, what=what, attempts=attempts, policy=self.retry, sleep=self._sleep
         )
+
+    def _find_created(self, reference: str, attempts: int) -> Notification | None:
+        found = self._call(
+            lambda: self.sap.find_by_external_reference(reference),
+            f"looking up reference {reference}",
+            attempts,
+        )
+        if len(found) > 1:
+            numbers = ", ".join(n.number for n in found)
+            logger.warning("reference %s is on several notifications: %s", reference, numbers)
+        return found[0] if found else None

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from monitron_sap.errors import SapUnavailableError
+from monitron_sap.sap.models import Notification, NotificationApi, NotificationDraft
 
 logger = logging.getLogger(__name__)
 
@@ -78,4 +79,46 @@ def call_with_retry(
                 error,
             )
             sleep(delay)
+            attempt += 1
+
+
+def create_with_lookup(
+    sap: NotificationApi,
+    draft: NotificationDraft,
+    reference: str,
+    *,
+    attempts: int,
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+) -> Notification:
+    """Create the notification, looking it up by ``reference`` before every repeat.
+
+    A failed create may have reached SAP, so a repeat first asks SAP for a notification carrying
+    ``reference`` and returns that one when it exists. The last error is raised after
+    ``attempts`` tries.
+    """
+    attempt = 1
+    look_up_first = False
+    while True:
+        try:
+            if look_up_first:
+                found = sap.find_by_external_reference(reference)
+                if found:
+                    return found[0]
+            return sap.create(draft)
+        except SapUnavailableError as error:
+            if attempt >= attempts:
+                raise
+            delay = policy.delay(attempt)
+            logger.warning(
+                "creating the notification with reference %s failed (attempt %d of %d), "
+                "looking it up and retrying in %.1f s: %s",
+                reference,
+                attempt,
+                attempts,
+                delay,
+                error,
+            )
+            sleep(delay)
+            look_up_first = True
             attempt += 1
