@@ -24,8 +24,8 @@ def demo_command(reset: bool, config_file: Path | None) -> None:
     """Run the demo: emulator, sample mapping and sample export, then list the notifications.
 
     The SAP emulator listens on a free loopback port; its data and the demo's ledger live in
-    DATA_DIR/demo (DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
-    configuration file says otherwise). A second run creates nothing new and says so.
+    DATA_DIR/demo. DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
+    configuration file sets another folder. A second run creates nothing new and says so.
     """
 
     def run() -> int:
@@ -119,8 +119,8 @@ def _print_notifications(client: object, technical_objects: list[str]) -> None:
 def _demo_data_dir() -> Path:
     from importlib.resources import files
 
-    # NOTE: this needs the package on a file system (a source tree or an unpacked wheel), which
-    # is how the README's commands install it; a zipped install has no directory to read.
+    # NOTE: this needs the package on a file system, as a source tree or an unpacked wheel, which
+    # is how the README's commands install it. A zipped install has no directory to read.
     return Path(str(files("monitron_sap") / "data" / "demo"))
 
 

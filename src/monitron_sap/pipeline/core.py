@@ -1,4 +1,4 @@
-"""The pipeline: decide, map, call SAP and record every record's outcome exactly once.
+"""The pipeline: decide, map, call SAP and record each record's outcome in the ledger.
 
 For each record that needs SAP, the pipeline claims the record's key in the ledger, calls SAP and
 then records the outcome with the notification number. A record whose earlier claim expired

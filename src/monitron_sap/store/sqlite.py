@@ -8,8 +8,8 @@ each such commit also commits every write before it.
 Other writes (skipped and invalid records, latest measurements, open notifications, unmapped
 positions) are batched: they commit with ``synchronous=NORMAL`` every ``BATCH_MAX_WRITES`` writes
 or ``BATCH_MAX_SECONDS``, at the next claim or outcome, and on ``flush`` or ``close``. After a
-crash the uncommitted ones are missing from the ledger and are written again when the same input
-is processed again; none of them records a call to SAP that the ledger would then lack.
+crash the uncommitted ones are missing from the ledger. They are written again when the same
+input is processed again, and none of them records a call to SAP that the ledger would then lack.
 """
 
 from __future__ import annotations
@@ -198,8 +198,8 @@ class SqliteStore:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
-        # A block that ends with an exception may not have finished its records, so the batch
-        # is dropped; the records are processed again on the next run.
+        # A block that ends with an exception may not have finished its records, so the batch is
+        # dropped and those records are processed again on the next run.
         self.close(commit=exc_type is None)
 
     # Ledger ---------------------------------------------------------------------------------
@@ -469,9 +469,9 @@ class SqliteStore:
     def _batched(self, action: str) -> Iterator[None]:
         """Run one write inside the current batch, committing the batch when it is full or old.
 
-        NOTE: between a batched write and the commit of its batch this connection holds
-        SQLite's write lock; a reader of standard input that waits for data keeps it that long,
-        and another process writing to the same file waits up to ``BUSY_TIMEOUT_SECONDS``.
+        NOTE: from a batched write until its batch commits, this connection keeps SQLite's write
+        lock. A run that waits for data on standard input keeps the lock while it waits. Another
+        process that writes to the same file meanwhile waits up to ``BUSY_TIMEOUT_SECONDS``.
         """
         with self._translate(action):
             if not self._db.in_transaction:
