@@ -38,7 +38,7 @@ class FaultSettings:
     """
 
     error_rate: float = 0.0
-    """Share of service requests answered with ``error_status`` before they are processed."""
+    """Share of service requests rejected with ``error_status`` before they are processed."""
     error_status: int = 503
     """Status of injected errors: 429 or a 5xx status."""
     retry_after_seconds: int = 1
@@ -48,7 +48,7 @@ class FaultSettings:
     lost_response_rate: float = 0.0
     """Share of successful creates whose response is dropped by closing the connection."""
     head_not_supported: bool = False
-    """Answer HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
+    """Reject HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
     csrf_token_lifetime_seconds: float | None = None
     """Age after which a CSRF token is rejected; ``None`` keeps tokens valid for the session."""
     seed: int | None = None
@@ -79,6 +79,9 @@ class EmulatorConfig:
     """Keys accepted in the ``api_key_header`` in place of basic authentication."""
     api_key_header: str = "APIKey"
     sap_client: str = "100"
+    require_sap_client: bool = False
+    """Reject requests without the ``sap-client`` query parameter with 401, as a system with
+    several clients does when the user does not exist in its default client."""
     system_id: str = "EMU"
     """System id shown in the authentication realm and the session cookie names."""
     technical_objects: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TECHNICAL_OBJECTS)
@@ -88,10 +91,18 @@ class EmulatorConfig:
     """SQLite file that keeps the data across restarts; ``None`` keeps it in memory."""
     faults: FaultSettings = field(default_factory=FaultSettings)
     require_if_match: bool = True
-    """Answer updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
+    """Reject updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
     first_notification_number: int = 10000000
+    complete_requires_in_process: bool = False
+    """Reject ``CompleteMaintNotification`` on an outstanding notification (phase 1). SAP's
+    own rule is not published; by default the emulator completes from phase 1 or 3."""
+    page_size: int | None = None
+    """Maximum rows per collection response; more rows come with a ``__next`` link
+    (server-driven paging with ``$skiptoken``). ``None`` returns every row at once."""
 
     def __post_init__(self) -> None:
+        if self.page_size is not None and self.page_size < 1:
+            raise ConfigurationError(f"page_size must be at least 1, got {self.page_size}")
         for identifier, kind in self.technical_objects.items():
             if kind not in TECHNICAL_OBJECT_KINDS:
                 raise ConfigurationError(

@@ -17,7 +17,7 @@ from monitron_sap.emulator.query import key_of
 from monitron_sap.emulator.resource import not_found
 from monitron_sap.emulator.state import EntityKey, EntityStore, Row, normalize_key_value
 from monitron_sap.emulator.validation import (
-    VALUE_REQUIRED,
+    INVALID_PROPERTY,
     convert_properties,
     nested_list,
     require,
@@ -66,7 +66,8 @@ class NotificationRules:
         self.config = config
         self.store = store
         self._clock = clock
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
+        """Held while a change is checked and stored, so that ETag checks cannot race."""
         self._last_change = datetime.min.replace(tzinfo=UTC)
         self.master = MasterData(config.notification_types, config.technical_objects)
 
@@ -78,7 +79,7 @@ class NotificationRules:
         self._last_change = now
         return now
 
-    def _stamp_change(self, row: Row, now: datetime, user: str) -> None:
+    def _stamp_change(self, row: Row, now: datetime) -> None:
         row["LastChangeDateTime"] = now
         row["LastChangeDate"] = _midnight(now)
         row["LastChangeTime"] = _since_midnight(now)
@@ -99,7 +100,7 @@ class NotificationRules:
         self.master.check_notification_type(values)
         self.master.check_priority(values)
         self.master.resolve_technical_object(values)
-        with self._lock:
+        with self.lock:
             number = str(
                 self.store.next_number("notification", self.config.first_notification_number)
             )
@@ -132,7 +133,7 @@ class NotificationRules:
             "MaintNotificationLongText": "",
         }
         self._set_phase(row, PHASE_OUTSTANDING)
-        self._stamp_change(row, now, user)
+        self._stamp_change(row, now)
         return row
 
     def _apply_derived_fields(self, row: Row) -> None:
@@ -167,7 +168,7 @@ class NotificationRules:
         if child_type is None or parent_type.navigation_property(name) is None:
             raise ODataError(
                 400,
-                VALUE_REQUIRED,
+                INVALID_PROPERTY,
                 f"Navigation property {name} of {parent_type.name} cannot be written",
             )
         changes: list[Change] = []
@@ -231,13 +232,13 @@ class NotificationRules:
         self.find(model.HEADER, {"MaintenanceNotification": notification}, notification)
         keys = dict(parent_keys)
         keys["MaintenanceNotification"] = normalize_key_value(notification)
-        with self._lock:
+        with self.lock:
             now = self._now()
             changes = self.build_child(child_type, payload, keys, now, user)
             self._check_unique(changes)
             header = self.store.get(model.NOTIFICATION_SET, (keys["MaintenanceNotification"],))
             if header is not None:
-                self._stamp_change(header, now, user)
+                self._stamp_change(header, now)
                 header_key = key_of(model.HEADER, header)
                 changes.append((model.NOTIFICATION_SET, header_key, header))
             self.store.put(changes)
@@ -251,7 +252,7 @@ class NotificationRules:
         if navigation:
             raise ODataError(
                 400,
-                VALUE_REQUIRED,
+                INVALID_PROPERTY,
                 f"Navigation properties ({', '.join(navigation)}) cannot be changed by an update",
             )
         if entity_type is model.HEADER:
@@ -262,13 +263,13 @@ class NotificationRules:
                 values.setdefault("TechnicalObject", row.get("TechnicalObjectLabel"))
                 values.setdefault("TechObjIsEquipOrFuncnlLoc", row.get("TechObjIsEquipOrFuncnlLoc"))
                 self.master.resolve_technical_object(values)
-        with self._lock:
+        with self.lock:
             now = self._now()
             row.update(values)
             if entity_type is model.HEADER:
                 self._apply_derived_fields(row)
                 self._append_long_text(row, values)
-                self._stamp_change(row, now, user)
+                self._stamp_change(row, now)
             else:
                 for prop in entity_type.properties:
                     if prop.name.endswith(("ChangedDateTime", "ChgdDateTime")) or (
@@ -291,9 +292,9 @@ class NotificationRules:
         phase = row.get("NotifProcessingPhase")
         if phase != PHASE_OUTSTANDING:
             raise self._transition_error(row, "put in process")
-        with self._lock:
+        with self.lock:
             self._set_phase(row, PHASE_IN_PROCESS)
-            self._stamp_change(row, self._now(), user)
+            self._stamp_change(row, self._now())
             self.store.put([(model.NOTIFICATION_SET, key_of(model.HEADER, row), row)])
         return row
 
@@ -306,9 +307,12 @@ class NotificationRules:
         reference_time: timedelta | None,
     ) -> Row:
         """Complete an outstanding or in-process notification (phase 4, status NOCO)."""
-        if row.get("NotifProcessingPhase") not in (PHASE_OUTSTANDING, PHASE_IN_PROCESS):
+        allowed = {PHASE_IN_PROCESS}
+        if not self.config.complete_requires_in_process:
+            allowed.add(PHASE_OUTSTANDING)
+        if row.get("NotifProcessingPhase") not in allowed:
             raise self._transition_error(row, "completed")
-        with self._lock:
+        with self.lock:
             now = self._now()
             if reference is None:
                 day = _midnight(reference_date) if reference_date is not None else _midnight(now)
@@ -322,7 +326,7 @@ class NotificationRules:
             row["NotificationCompletionDate"] = _midnight(reference)
             row["CompletionTime"] = _since_midnight(reference)
             self._set_phase(row, PHASE_COMPLETED)
-            self._stamp_change(row, now, user)
+            self._stamp_change(row, now)
             self.store.put([(model.NOTIFICATION_SET, key_of(model.HEADER, row), row)])
         return row
 

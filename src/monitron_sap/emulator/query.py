@@ -54,6 +54,8 @@ class QueryOptions:
     inlinecount: bool = False
     expand: tuple[tuple[str, ...], ...] = ()
     """Navigation paths such as ``("to_Item", "to_ItemCause")``."""
+    skiptoken: int | None = None
+    """Position of the first row of a server-driven page, from a ``__next`` link."""
 
 
 def _non_negative(query: Mapping[str, str], name: str) -> int | None:
@@ -75,6 +77,7 @@ def parse_query_options(
             predicate = compile_filter(query["$filter"], entity_type)
         except FilterError as error:
             raise bad_query(f"Invalid $filter: {error}") from None
+
     expand = tuple(
         tuple(part.strip() for part in path.split("/"))
         for path in query.get("$expand", "").split(",")
@@ -82,16 +85,39 @@ def parse_query_options(
     )
     for path in expand:
         _check_expand_path(schema, entity_type, path)
-    select = None
-    if query.get("$select") and query["$select"].strip() != "*":
-        select = tuple(name.strip() for name in query["$select"].split(",") if name.strip())
-        for name in select:
-            if entity_type.property(name) is None and name.split("/")[0] not in {
-                path[0] for path in expand
-            }:
-                raise bad_query(f"Property {name!r} not found in type {entity_type.name}")
+
+    inlinecount = query.get("$inlinecount", "none")
+    if inlinecount not in ("allpages", "none"):
+        raise bad_query(f"Invalid $inlinecount {inlinecount!r}; use allpages or none")
+
+    return QueryOptions(
+        predicate,
+        _parse_select(query.get("$select", ""), entity_type, expand),
+        _parse_orderby(query.get("$orderby", ""), entity_type),
+        _non_negative(query, "$top"),
+        _non_negative(query, "$skip") or 0,
+        inlinecount == "allpages",
+        expand,
+        _non_negative(query, "$skiptoken"),
+    )
+
+
+def _parse_select(
+    text: str, entity_type: EntityType, expand: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...] | None:
+    if not text.strip() or text.strip() == "*":
+        return None
+    expanded = {path[0] for path in expand}
+    select = tuple(name.strip() for name in text.split(",") if name.strip())
+    for name in select:
+        if entity_type.property(name) is None and name.split("/")[0] not in expanded:
+            raise bad_query(f"Property {name!r} not found in type {entity_type.name}")
+    return select
+
+
+def _parse_orderby(text: str, entity_type: EntityType) -> tuple[tuple[str, bool], ...]:
     orderby: list[tuple[str, bool]] = []
-    for clause in query.get("$orderby", "").split(","):
+    for clause in text.split(","):
         words = clause.split()
         if not words:
             continue
@@ -101,18 +127,7 @@ def parse_query_options(
         if direction not in ("asc", "desc"):
             raise bad_query(f"Invalid $orderby direction {words[1]!r}; use asc or desc")
         orderby.append((words[0], direction == "desc"))
-    inlinecount = query.get("$inlinecount", "none")
-    if inlinecount not in ("allpages", "none"):
-        raise bad_query(f"Invalid $inlinecount {inlinecount!r}; use allpages or none")
-    return QueryOptions(
-        predicate,
-        select,
-        tuple(orderby),
-        _non_negative(query, "$top"),
-        _non_negative(query, "$skip") or 0,
-        inlinecount == "allpages",
-        expand,
-    )
+    return tuple(orderby)
 
 
 def _check_expand_path(schema: Schema, entity_type: EntityType, path: tuple[str, ...]) -> None:
@@ -132,17 +147,27 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, None) if value is None else (1, value)
 
 
-def apply_options(rows: list[Row], options: QueryOptions) -> tuple[list[Row], int]:
-    """Filter, sort and page ``rows``; return the page and the count before paging."""
+def apply_options(
+    rows: list[Row], options: QueryOptions, page_size: int | None = None
+) -> tuple[list[Row], int, int | None]:
+    """Filter, sort and page ``rows``.
+
+    Returns the page, the count before paging and, when ``page_size`` cuts the result short,
+    the ``$skiptoken`` of the next page (else ``None``).
+    """
     if options.predicate is not None:
         rows = [row for row in rows if options.predicate(row)]
     for name, descending in reversed(options.orderby):
         rows.sort(key=lambda row, n=name: _sort_key(row.get(n)), reverse=descending)  # type: ignore[misc]
     total = len(rows)
-    page = rows[options.skip :]
-    if options.top is not None:
-        page = page[: options.top]
-    return page, total
+
+    start = options.skiptoken if options.skiptoken is not None else options.skip
+    end = total if options.top is None else min(total, options.skip + options.top)
+    next_start = None
+    if page_size is not None and end - start > page_size:
+        next_start = start + page_size
+        end = next_start
+    return rows[start:end], total, next_start
 
 
 def key_of(entity_type: EntityType, values: Mapping[str, Any]) -> EntityKey:

@@ -3,12 +3,17 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from monitron_sap.emulator import maintnotification as model
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType, FunctionImport
+from monitron_sap.emulator.filter import Predicate
 from monitron_sap.emulator.metadata import render_metadata, render_service_document_xml
 from monitron_sap.emulator.notifications import NotificationRules
 from monitron_sap.emulator.protocol import (
@@ -35,6 +40,31 @@ NOT_ACCEPTABLE = "ZEMU/030"
 NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
+RowLoader = Callable[[Predicate | None], list[Row]]
+"""Loads the rows of a collection that a ``$filter`` predicate accepts (all for ``None``)."""
+
+
+def _matching(rows: list[Row], where: Predicate | None) -> list[Row]:
+    return [row for row in rows if where is None or where(row)]
+
+
+def _label(segments: list[Segment], index: int) -> str:
+    """Return the path up to ``segments[index]`` as SAP names it in "not found" errors."""
+    parts = [f"{s.name}({s.key})" if s.key else s.name for s in segments[: index + 1]]
+    return "/".join(parts)
+
+
+@dataclass
+class _Target:
+    """What a resource path addresses: one entity, a collection or a collection's count."""
+
+    entity_type: EntityType
+    row: Row | None = None
+    rows: RowLoader | None = None
+    parent: tuple[EntityType, Row, str] | None = None
+    """Entity type, entity and navigation name the collection was reached through."""
+    count: bool = False
+
 
 def method_not_allowed(method: str, target: str) -> ODataError:
     """Build the 405 error for a method the target does not support."""
@@ -54,7 +84,7 @@ class MaintNotificationService:
         self._metadata = render_metadata(self.schema)
 
     def handle(self, request: ServiceRequest) -> ServiceResponse:
-        """Answer one request below the service root."""
+        """Handle one request below the service root."""
         segments = parse_path(request.path)
         if not segments:
             return self._service_document(request)
@@ -95,55 +125,60 @@ class MaintNotificationService:
     def _resource(
         self, request: ServiceRequest, entity_type: EntityType, segments: list[Segment]
     ) -> ServiceResponse:
-        """Walk the path: entity set, optional key, then navigation and ``$count``."""
+        """Dispatch a request for an entity, a collection or a ``$count``."""
         writer = self._writer(request)
-        current_type = entity_type
-        row: Row | None = None
-        rows: list[Row] | None = None
-        parent: tuple[EntityType, Row, str] | None = None
-        count = False
-        for index, segment in enumerate(segments):
-            label = "/".join(
-                f"{s.name}({s.key})" if s.key else s.name for s in segments[: index + 1]
-            )
-            if index == 0:
-                if segment.key is not None:
-                    row = self.rules.find(
-                        current_type, parse_key(segment, current_type.keys), label
-                    )
-                else:
-                    rows = self.store.all(current_type.entity_set)
-                continue
-            if segment.name == "$count" and index == len(segments) - 1 and rows is not None:
-                count = True
-                continue
-            navigation = current_type.navigation_property(segment.name)
-            if row is None or navigation is None or segment.key is not None:
-                raise not_found(label)
-            parent = (current_type, row, segment.name)
-            current_type, related = writer.related(current_type, row, navigation)
-            _, many = self.schema.navigation_target(navigation)
-            row, rows = (None, related) if many else ((related[0] if related else None), None)
-            if not many and row is None:
-                raise not_found(label)
-        if count:
-            assert rows is not None
-            options = parse_query_options(request.query, current_type, self.schema)
-            _, total = apply_options(rows, options)
+        target = self._walk(writer, entity_type, segments)
+        if target.count:
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$count")
+            assert target.rows is not None
+            options = parse_query_options(request.query, target.entity_type, self.schema)
+            _, total, _ = apply_options(target.rows(options.predicate), options)
             return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
-        if rows is not None:
-            return self._collection(request, writer, current_type, rows, parent)
-        assert row is not None
-        return self._entity(request, writer, current_type, row)
+
+        if target.rows is not None:
+            return self._collection(request, writer, target.entity_type, target.rows, target.parent)
+        assert target.row is not None
+        return self._entity(request, writer, target.entity_type, target.row)
+
+    def _walk(
+        self, writer: EntityWriter, entity_type: EntityType, segments: list[Segment]
+    ) -> _Target:
+        """Follow the path: entity set, optional key, then navigation and ``$count``."""
+        first = segments[0]
+        target = _Target(entity_type)
+        if first.key is None:
+            target.rows = partial(self.store.all, entity_type.entity_set)
+        else:
+            key_values = parse_key(first, entity_type.keys)
+            target.row = self.rules.find(entity_type, key_values, _label(segments, 0))
+
+        for index, segment in enumerate(segments[1:], start=1):
+            label = _label(segments, index)
+            if segment.name == "$count" and index == len(segments) - 1 and target.rows:
+                target.count = True
+                continue
+            navigation = target.entity_type.navigation_property(segment.name)
+            if target.row is None or navigation is None or segment.key is not None:
+                raise not_found(label)
+
+            target.parent = (target.entity_type, target.row, segment.name)
+            target.entity_type, related = writer.related(target.entity_type, target.row, navigation)
+            _, many = self.schema.navigation_target(navigation)
+            if many:
+                target.row, target.rows = None, partial(_matching, related)
+            elif related:
+                target.row, target.rows = related[0], None
+            else:
+                raise not_found(label)
+        return target
 
     def _collection(
         self,
         request: ServiceRequest,
         writer: EntityWriter,
         entity_type: EntityType,
-        rows: list[Row],
+        rows: RowLoader,
         parent: tuple[EntityType, Row, str] | None,
     ) -> ServiceResponse:
         if request.method == "POST":
@@ -151,11 +186,16 @@ class MaintNotificationService:
         if request.method not in ("GET", "HEAD"):
             raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
         options = parse_query_options(request.query, entity_type, self.schema)
-        page, total = apply_options(rows, options)
+        page, total, next_start = apply_options(
+            rows(options.predicate), options, self.config.page_size
+        )
         results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
         body: dict[str, Any] = {"results": results}
         if options.inlinecount:
             body["__count"] = str(total)
+        if next_start is not None:
+            query = {**request.query, "$skiptoken": str(next_start)}
+            body["__next"] = f"{request.service_url}/{request.path}?{urlencode(query)}"
         return ServiceResponse.json(200, {"d": body})
 
     def _create(
@@ -208,13 +248,16 @@ class MaintNotificationService:
             body = writer.to_json(entity_type, row, options.expand, options.select)
             return ServiceResponse.json(200, {"d": body}, headers)
         if request.method in _UPDATE_METHODS:
-            check_etag(
-                entity_type,
-                request.header("if-match"),
-                etag,
-                required=self.config.require_if_match,
-            )
-            updated = self.rules.update(entity_type, row, read_body(request.body), request.user)
+            payload = read_body(request.body)
+            with self.rules.lock:
+                row = self.store.get(entity_type.entity_set, key_of(entity_type, row)) or row
+                check_etag(
+                    entity_type,
+                    request.header("if-match"),
+                    writer.etag(entity_type, row),
+                    required=self.config.require_if_match,
+                )
+                updated = self.rules.update(entity_type, row, payload, request.user)
             new_etag = writer.etag(entity_type, updated)
             return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
         if request.method == "DELETE" and entity_type.deletable:
@@ -231,9 +274,25 @@ class MaintNotificationService:
         number = arguments.get("MaintenanceNotification")
         if not isinstance(number, str) or not number:
             raise bad_query(f"Parameter MaintenanceNotification of {function.name} is missing")
+        writer = self._writer(request)
+        with self.rules.lock:
+            row = self._run_function(request, function, arguments, writer)
+        etag = writer.etag(model.HEADER, row)
+        return ServiceResponse.json(
+            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
+        )
+
+    def _run_function(
+        self,
+        request: ServiceRequest,
+        function: FunctionImport,
+        arguments: dict[str, Any],
+        writer: EntityWriter,
+    ) -> Row:
+        """Check the notification's state and ETag, then apply the status action."""
+        number = str(arguments["MaintenanceNotification"])
         label = f"{function.name}(MaintenanceNotification='{number}')"
         row = self.rules.find(model.HEADER, {"MaintenanceNotification": number}, label)
-        writer = self._writer(request)
         check_etag(model.HEADER, request.header("if-match"), writer.etag(model.HEADER, row), False)
         if function.name == "SetMaintNotifToInProcess":
             row = self.rules.set_in_process(row, request.user)
@@ -248,10 +307,7 @@ class MaintNotificationService:
                 reference_date if isinstance(reference_date, datetime) else None,
                 reference_time if isinstance(reference_time, timedelta) else None,
             )
-        etag = writer.etag(model.HEADER, row)
-        return ServiceResponse.json(
-            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
-        )
+        return row
 
     def _function_arguments(
         self, request: ServiceRequest, function: FunctionImport

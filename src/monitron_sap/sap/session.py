@@ -2,7 +2,7 @@
 
 SAP Gateway binds a CSRF token to the session cookies of the response that issued it. The
 session fetches a token once (``X-CSRF-Token: Fetch`` on the service root), keeps every cookie
-in the httpx cookie jar and sends the token with each modifying request. When SAP answers
+in the httpx cookie jar and sends the token with each modifying request. When SAP responds
 ``403`` with ``x-csrf-token: Required`` the token has expired: the session fetches a new one and
 resends the request once. In steady state a modifying request therefore costs one HTTP request.
 """
@@ -21,7 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
+from monitron_sap.errors import (
+    ConfigurationError,
+    SapAuthorizationError,
+    SapRejectedError,
+    SapUnavailableError,
+)
 from monitron_sap.sap.auth import build_auth
 from monitron_sap.sap.errors import (
     SapThrottledError,
@@ -29,16 +34,18 @@ from monitron_sap.sap.errors import (
     error_from_transport,
 )
 from monitron_sap.sap.settings import SapConnectionSettings
-from monitron_sap.sap.wire import build_query
+from monitron_sap.sap.wire import build_query, unwrap_results
 
 logger = logging.getLogger(__name__)
 
 CSRF_HEADER: Final = "X-CSRF-Token"
 CSRF_FETCH: Final = "Fetch"
 CSRF_REQUIRED: Final = "required"
-# Statuses with which SAP handlers say that they do not implement HEAD.
+# Statuses with which SAP handlers reject HEAD as not implemented.
 HEAD_UNSUPPORTED_STATUSES: Final = frozenset({405, 501})
 _READ_METHODS: Final = frozenset({"GET", "HEAD"})
+# A collection read stops following __next links after this many pages.
+MAX_RESULT_PAGES: Final = 50
 
 EventHooks = Mapping[str, list[Callable[..., Any]]]
 
@@ -64,7 +71,8 @@ class SapSession:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        self._token_lock = threading.Lock()
+        # Held during a token fetch, so that threads sharing the session fetch one token.
+        self._token_lock = threading.RLock()
         self._csrf_token: str | None = None
         self._csrf_fetched = False
         self._fetch_method = settings.csrf_fetch_method
@@ -115,7 +123,7 @@ class SapSession:
             if _is_csrf_challenge(response):
                 logger.info("%s: SAP rejected the CSRF token; fetching a new token", action)
                 self._forget_token(token)
-                token = self.fetch_csrf_token()
+                token = self.ensure_csrf_token()
                 response = self._exchange(
                     method, url, _with_token(request_headers, token), json_body, action
                 )
@@ -149,42 +157,53 @@ class SapSession:
                 )
                 self.sleep(delay)
 
+    def read_collection(
+        self, path: str, *, params: Mapping[str, str] | None = None, action: str | None = None
+    ) -> list[dict[str, Any]]:
+        """GET an entity set and return its entities, following ``__next`` links.
+
+        Stops after ``MAX_RESULT_PAGES`` pages with a warning. A body that is not an OData V2
+        collection raises ``SapRejectedError``.
+        """
+        action = action or f"GET {path}"
+        next_path: str = path
+        next_params: Mapping[str, str] | None = params
+        entities: list[dict[str, Any]] = []
+        for _page in range(MAX_RESULT_PAGES):
+            response = self.read(next_path, params=next_params, action=action)
+            try:
+                page, next_link = unwrap_results(response.json())
+            except ValueError as error:
+                raise SapRejectedError(
+                    f"{action}: unexpected response from SAP: {error}", status=response.status_code
+                ) from error
+            entities.extend(page)
+            if next_link is None:
+                return entities
+            next_path, next_params = next_link, None
+        logger.warning("%s: stopped after %d pages of results", action, MAX_RESULT_PAGES)
+        return entities
+
     def ensure_csrf_token(self) -> str | None:
         """Return the session's CSRF token, fetching one when the session has none yet.
 
-        ``None`` means that the service issued no token on fetch, i.e. it does not check CSRF.
+        ``None`` means that the service issued no token on fetch, so it does not check CSRF.
         """
         with self._token_lock:
             if self._csrf_fetched:
                 return self._csrf_token
-        return self.fetch_csrf_token()
+            return self.fetch_csrf_token()
 
     def fetch_csrf_token(self) -> str | None:
         """Fetch a new CSRF token on the service root; its cookies go into the cookie jar."""
-        headers = {CSRF_HEADER: CSRF_FETCH}
-        action = "CSRF token fetch"
-        attempt = 0
-        while True:
-            try:
-                response = self._fetch_once(headers, action)
-                break
-            except SapUnavailableError as error:
-                attempt += 1
-                delay = self.retry_delay(attempt, error)
-                if delay is None:
-                    raise
-                logger.warning(
-                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
-                )
-                self.sleep(delay)
-
-        token: str | None = response.headers.get(CSRF_HEADER)
-        if token is None:
-            logger.info("%s: SAP issued no CSRF token; sending requests without one", action)
         with self._token_lock:
+            response = self._fetch_with_retries()
+            token: str | None = response.headers.get(CSRF_HEADER)
+            if token is None:
+                logger.info("CSRF token fetch: SAP issued no token; sending requests without one")
             self._csrf_token = token
             self._csrf_fetched = True
-        return token
+            return token
 
     def retry_delay(self, attempt: int, error: SapUnavailableError) -> float | None:
         """Return the wait before retry number ``attempt``, or ``None`` when no retry is left.
@@ -223,6 +242,23 @@ class SapSession:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _fetch_with_retries(self) -> httpx.Response:
+        headers = {CSRF_HEADER: CSRF_FETCH}
+        action = "CSRF token fetch"
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(headers, action)
+            except SapUnavailableError as error:
+                attempt += 1
+                delay = self.retry_delay(attempt, error)
+                if delay is None:
+                    raise
+                logger.warning(
+                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
+                )
+                self.sleep(delay)
 
     def _fetch_once(self, headers: dict[str, str], action: str) -> httpx.Response:
         url = self._url("", None)
@@ -309,7 +345,13 @@ def _is_csrf_challenge(response: httpx.Response) -> bool:
 
 def _verify_option(settings: SapConnectionSettings) -> bool | ssl.SSLContext:
     if isinstance(settings.verify, str):
-        return ssl.create_default_context(cafile=settings.verify)
+        try:
+            return ssl.create_default_context(cafile=settings.verify)
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigurationError(
+                f"CA bundle {settings.verify!r} cannot be loaded ({error}); "
+                "expected a readable PEM file of CA certificates"
+            ) from error
     if settings.verify is False:
         with _insecure_lock:
             first = settings.base_url not in _insecure_warned

@@ -92,7 +92,7 @@ def s3_sink(bucket: str, prefix: str, layout: ObjectLayout, endpoint_url: str | 
 class KinesisSink:
     """Send records to a Kinesis data stream with batched ``PutRecords`` calls.
 
-    Each batch holds at most 500 records and 5 MiB. Records that come back throttled are sent
+    Each batch contains at most 500 records and 5 MiB. Records that come back throttled are sent
     again with exponential backoff, at most ``MAX_ATTEMPTS`` times; then ``RetryableError``
     reports how many records were not delivered.
     """

@@ -46,7 +46,7 @@ _MIN_GAP: Final = timedelta(seconds=1)
 
 @dataclass(frozen=True, slots=True)
 class SimulationConfig:
-    """What to simulate: seed, simulated time span, measurement cadence and schema."""
+    """Simulation settings: seed, simulated time span, measurement cadence and schema."""
 
     seed: int = 0
     start: datetime = DEFAULT_START

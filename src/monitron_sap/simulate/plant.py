@@ -79,7 +79,7 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Plant:
-    """A whole Monitron project as the simulator sees it."""
+    """A whole Monitron project: sites, scenarios and outages."""
 
     project_name: str
     project_id: str
