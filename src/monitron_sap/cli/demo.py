@@ -11,7 +11,14 @@ from typing import Final
 
 import click
 
-from monitron_sap.cli._common import EXIT_OK, EXIT_PROBLEMS, config_option, run_guarded
+from monitron_sap.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    config_option,
+    configure_logging,
+    run_guarded,
+    verbose_option,
+)
 
 DEMO_DIR_NAME: Final = "demo"
 DEMO_SAP_CLIENT: Final = "100"
@@ -20,13 +27,16 @@ DEMO_SAP_CLIENT: Final = "100"
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete the demo's ledger and SAP data first.")
 @config_option
-def demo_command(reset: bool, config_file: Path | None) -> None:
+@verbose_option
+def demo_command(reset: bool, config_file: Path | None, verbose: bool) -> None:
     """Run the demo: emulator, sample mapping and sample export, then list the notifications.
 
     The SAP emulator listens on a free loopback port; its data and the demo's ledger live in
     DATA_DIR/demo. DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
     configuration file sets another folder. A second run creates nothing new and says so.
     """
+
+    configure_logging(verbose)
 
     def run() -> int:
         from monitron_sap.config import load_settings

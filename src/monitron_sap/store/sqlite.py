@@ -1,15 +1,16 @@
 """The SQLite adapter: ledger, open notifications, latest measurements and the asset mapping.
 
 Everything lives in one database file in WAL mode. A claim is one ``BEGIN IMMEDIATE``
-transaction, which makes it a conditional write across processes. Claims and outcomes of records
-that call SAP commit with ``synchronous=FULL``, so a claim is on disk before SAP is called, and
-each such commit also commits every write before it.
+transaction, which makes it a conditional write across processes. It commits with
+``synchronous=FULL``, so the claim, and every write before it, is on disk before SAP is called.
 
-Other writes (skipped and invalid records, latest measurements, open notifications, unmapped
-positions) are batched: they commit with ``synchronous=NORMAL`` every ``BATCH_MAX_WRITES`` writes
-or ``BATCH_MAX_SECONDS``, at the next claim or outcome, and on ``flush`` or ``close``. After a
-crash the uncommitted ones are missing from the ledger. They are written again when the same
-input is processed again, and none of them records a call to SAP that the ledger would then lack.
+All other writes (outcomes, skipped and invalid records, latest measurements, open notifications,
+unmapped positions) are batched. A batch commits with ``synchronous=NORMAL`` after
+``BATCH_MAX_WRITES`` writes or ``BATCH_MAX_SECONDS``, at the next claim or mapping change, and on
+``flush`` or ``close``. After a crash the uncommitted writes are missing. Records without an
+outcome are written again when the same input is processed again, and a claim without an outcome
+is resolved by searching SAP for the record's external reference, so no notification is created
+twice.
 """
 
 from __future__ import annotations
@@ -243,7 +244,9 @@ class SqliteStore:
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        with self._transaction("record an outcome", durable=True):
+        # Only the claim must be on disk before SAP is called. A lost outcome leaves the claim,
+        # and a later run resolves it by searching SAP for the record's external reference.
+        with self._batched("record an outcome"):
             self._db.execute(
                 "UPDATE ledger SET status = ?, updated_at = ?, reason = ?, "
                 "notification_number = COALESCE(?, notification_number), error = ? "
