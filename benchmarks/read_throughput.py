@@ -1,7 +1,7 @@
 """Measure the Monitron export reader: records per second and peak memory.
 
 Generates a mixed v2 export (85 % measurements, the rest spread over the five other event types)
-in a temporary directory, then runs each contender in its own subprocess, so that the peak
+in a temporary directory. Each contender then runs in its own subprocess, so that the peak
 resident set size (``ru_maxrss``) of one does not hide another's. Rates are printed per wall
 second and per CPU second of the reading process; the CPU figure is the fairer one on a busy
 machine. The contenders are:
@@ -264,6 +264,11 @@ def main() -> None:
                     compress=compress,
                 )
                 label = f"reader {arguments.size_gb:g} GB " + ("gzip" if compress else "plain")
+                if compress:
+                    print(
+                        f"gzip file: {big.stat().st_size / 1e6:.0f} MB compressed, "
+                        f"{size_bytes / 1e6:.0f} MB uncompressed"
+                    )
                 report(label, measure("reader", big), size_bytes)
                 big.unlink()
 

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from monitron_sap.emulator import maintnotification as model
+from monitron_sap.emulator.batch import handle_batch
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType, FunctionImport
 from monitron_sap.emulator.filter import Predicate
@@ -37,7 +38,6 @@ from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
 NOT_ACCEPTABLE = "ZEMU/030"
-NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
 RowLoader = Callable[[Predicate | None], list[Row]]
@@ -93,8 +93,8 @@ class MaintNotificationService:
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$metadata")
             return ServiceResponse(200, self._metadata, XML_TYPE)
-        if first.name == "$batch":
-            raise ODataError(501, NOT_IMPLEMENTED, "$batch is not supported by the emulator")
+        if first.name == "$batch" and len(segments) == 1:
+            return handle_batch(self.handle, request, self.store, self.rules.lock, self.service_id)
         function = self.schema.function_import(first.name)
         if function is not None and len(segments) == 1:
             return self._function_import(request, function)

@@ -189,8 +189,11 @@ class _CountingWriter:
 class StreamSink:
     """Write framed records to a binary stream such as standard output, gzipped on request."""
 
-    def __init__(self, stream: BinaryIO, layout: ObjectLayout) -> None:
+    def __init__(
+        self, stream: BinaryIO, layout: ObjectLayout, *, flush_each_record: bool = False
+    ) -> None:
         self.layout = layout
+        self.flush_each_record = flush_each_record
         self.raw = _CountingWriter(stream)
         self.gzip = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if layout.gzip else None
         self.summary = SinkSummary(objects=1)
@@ -201,6 +204,12 @@ class StreamSink:
             self.gzip.write(data)
         else:
             self.raw.write(data)
+        if self.flush_each_record:
+            # NOTE: a gzip flush ends a deflate block, so paced gzip output has other bytes
+            # (but decompresses to the same records) than unpaced output.
+            if self.gzip is not None:
+                self.gzip.flush()
+            self.raw.flush()
         self.summary.records += 1
 
     def close(self) -> SinkSummary:

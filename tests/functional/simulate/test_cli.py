@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.functional.simulate.conftest import PYTHON, REPO_ROOT, cli_env
+from tests.functional.simulate.clienv import PYTHON, REPO_ROOT, cli_env
 from tests.support import shared_path
 from tests.unit.simulate.readback import decode_stream, object_files, read_files
 

@@ -72,7 +72,7 @@ def test_strict_complete_needs_in_process() -> None:
     assert "outstanding" in raised.value.message
 
 
-def test_strict_complete_after_in_process(rules: NotificationRules) -> None:
+def test_strict_complete_after_in_process() -> None:
     strict = NotificationRules(
         EmulatorConfig(complete_requires_in_process=True), EntityStore(), clock=lambda: FIXED
     )

@@ -298,3 +298,41 @@ def test_kinesis_missing_stream_not_retried() -> None:
         sink.close()
     assert len(client.calls) == 1
     assert "ResourceNotFoundException" in str(raised.value)
+
+
+def test_kinesis_sends_old_batch() -> None:
+    now = [0.0]
+    client = FakeKinesis([])
+    sink = KinesisSink("s", client, sleep=lambda _: None, clock=lambda: now[0])  # type: ignore[arg-type]
+    sink.write(record(0, number=1))
+    now[0] = 0.5
+    sink.write(record(0, number=2))
+    now[0] = 1.2
+    sink.write(record(0, number=3))
+    sink.close()
+    assert [len(call) for call in client.calls] == [2, 1]
+
+
+class FlushCounter(io.BytesIO):
+    """A byte buffer that counts flush calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+@pytest.mark.parametrize("use_gzip", [False, True])
+def test_stream_sink_flushes_when_paced(use_gzip: bool) -> None:
+    buffer = FlushCounter()
+    sink = StreamSink(buffer, ObjectLayout(gzip=use_gzip), flush_each_record=True)
+    sink.write(record(0, number=1))
+    sink.write(record(1, number=2))
+    assert buffer.flushes >= 2
+    sink.close()
+    data = buffer.getvalue()
+    plain = gzip.decompress(data) if use_gzip else data
+    assert plain.count(b"\n") == 2
