@@ -1,8 +1,9 @@
 """End-to-end throughput: a large mixed Monitron export through the pipeline into the emulator.
 
-Prints records per second for the reader alone and for the whole pipeline (reader, rules,
-mapping lookup, SQLite ledger, SAP client over HTTP, SAP emulator on 127.0.0.1) in one run, on
-the same generated file: per wall-clock second and per CPU second of this process. The emulator
+Prints records per second for the reader alone and for the whole pipeline in one run, on the same
+generated file. The pipeline is the reader, rules, mapping lookup, SQLite ledger, SAP client over
+HTTP and the SAP emulator on 127.0.0.1. Rates are per wall-clock second and per CPU second of
+this process. The emulator
 runs in a thread of the same process, so its work counts in the end-to-end CPU time.
 Run from the repository root:
 

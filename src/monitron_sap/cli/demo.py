@@ -33,7 +33,7 @@ def demo_command(reset: bool, config_file: Path | None, verbose: bool) -> None:
 
     The SAP emulator listens on a free loopback port; its data and the demo's ledger live in
     DATA_DIR/demo. DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
-    configuration file sets another folder. A second run creates nothing new and says so.
+    configuration file sets another folder. A second run creates nothing new and reports that.
     """
 
     configure_logging(verbose)
