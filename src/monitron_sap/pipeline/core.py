@@ -3,7 +3,7 @@
 For each record that needs SAP, the pipeline claims the record's key in the ledger, calls SAP and
 then records the outcome with the notification number. A record whose earlier claim expired
 without an outcome, or whose earlier attempt failed, is first looked up in SAP by its external
-reference; a notification found there is recorded instead of creating a second one.
+reference. A notification found there is recorded, so no second one is created.
 """
 
 from __future__ import annotations
