@@ -259,3 +259,12 @@ def test_unsendable_value_failed(store: SqliteStore, sap: FakeSap) -> None:
     summary = make_pipeline(store, sap).process([transition("t1", "ALARM")])
     assert summary.failed == 1
     assert "cannot be sent to SAP" in summary.problems[0]
+
+
+def test_invalid_record_reported_every_run(store: SqliteStore, sap: FakeSap) -> None:
+    error = RecordError(SourceRef("bad.jsonl", 120, 3), "invalid JSON: Expecting value")
+    make_pipeline(store, sap).process([error])
+    second = make_pipeline(store, sap).process([error])
+    assert second.invalid == 1
+    assert second.already_done == 0
+    assert not second.ok

@@ -56,7 +56,8 @@ class RunSummary:
         if result.busy:
             self.busy += 1
             return
-        if result.already_done:
+        # An invalid record stays invalid on every run, so it counts as invalid again.
+        if result.already_done and result.outcome != Outcome.INVALID:
             self.already_done += 1
             return
         match result.outcome:
