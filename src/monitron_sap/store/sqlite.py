@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -279,9 +279,19 @@ class SqliteStore:
             rows = self._db.execute("SELECT status, COUNT(*) FROM ledger GROUP BY status")
             return {Outcome(status): count for status, count in rows}
 
-    def recent(self, limit: int = 20) -> list[LedgerEntry]:
+    def recent(
+        self, limit: int = 20, statuses: Collection[Outcome] | None = None
+    ) -> list[LedgerEntry]:
+        if statuses is None:
+            return self._select_entries(
+                "SELECT * FROM ledger ORDER BY updated_at DESC, record_key LIMIT ?", (limit,)
+            )
+        wanted = [str(status) for status in statuses]
+        marks = ", ".join("?" * len(wanted))
         return self._select_entries(
-            "SELECT * FROM ledger ORDER BY updated_at DESC, record_key LIMIT ?", (limit,)
+            f"SELECT * FROM ledger WHERE status IN ({marks}) "  # noqa: S608
+            "ORDER BY updated_at DESC, record_key LIMIT ?",
+            (*wanted, limit),
         )
 
     # Per-position state ------------------------------------------------------------------------
