@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
@@ -23,6 +24,7 @@ from monitron_sap.errors import (
     SapUnavailableError,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
+from monitron_sap.pipeline.disconnects import DisconnectWatch
 from monitron_sap.pipeline.drafts import build_draft, priority_for
 from monitron_sap.pipeline.entries import event_entry, invalid_entry, invalid_record_key
 from monitron_sap.pipeline.reference import external_reference
@@ -35,6 +37,8 @@ from monitron_sap.rules.decide import (
     Action,
     Decision,
     decide,
+    device_position,
+    disconnected_decision,
     position_of,
 )
 from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
@@ -95,6 +99,8 @@ class Pipeline:
         self._clock = clock
         self._sleep = sleep
         self._dead_letter_streak = 0
+        self._derived: list[RecordResult] = []
+        self._disconnects = DisconnectWatch(self.ledger, self._raise_disconnected)
 
     def process(
         self,
@@ -109,7 +115,18 @@ class Pipeline:
             summary.add(result)
             if on_result is not None:
                 on_result(result)
+            for derived in self.take_derived_results():
+                summary.add(derived, read=False)
         return summary
+
+    def take_derived_results(self) -> list[RecordResult]:
+        """Return and forget the results of notifications that no input record caused directly.
+
+        These are the alerts for sensors and gateways that stayed disconnected too long; they are
+        raised while later records are processed. ``process`` counts them in its summary.
+        """
+        derived, self._derived = self._derived, []
+        return derived
 
     def replay_dead_letters(
         self,
@@ -131,7 +148,13 @@ class Pipeline:
         if isinstance(item, RecordError):
             return self._record_invalid(item)
 
-        event = item
+        result = self._process_event(item)
+        minutes = self.rules.disconnected_alert_minutes
+        if minutes is not None:
+            self._derived += self._disconnects.track(item, minutes)
+        return result
+
+    def _process_event(self, event: MonitronEvent) -> RecordResult:
         position = position_of(event)
         self._remember_measurement(event, position)
         decision = decide(event, self.rules)
@@ -144,6 +167,15 @@ class Pipeline:
         if mapping is None:
             return self._record_unmapped(event, position)
         return self._notify(event, position, decision, mapping)
+
+    def _raise_disconnected(self, event: MonitronEvent, minutes: int) -> RecordResult:
+        """Notify for a device that stayed disconnected; ``event`` is its disconnection."""
+        overdue = replace(event, event_id=f"{event.event_id}+{minutes}m")
+        position = device_position(event)
+        mapping = find_mapping(position, self.mappings)
+        if mapping is None:
+            return self._record_unmapped(overdue, position)
+        return self._notify(overdue, position, disconnected_decision(event, minutes), mapping)
 
     # Creating or correlating -------------------------------------------------------------------
 

@@ -50,9 +50,10 @@ class RunSummary:
     notification_numbers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def add(self, result: RecordResult) -> None:
-        """Count ``result`` in the summary."""
-        self.read += 1
+    def add(self, result: RecordResult, *, read: bool = True) -> None:
+        """Count ``result`` in the summary; ``read`` is false for alerts no record caused."""
+        if read:
+            self.read += 1
         if result.busy:
             self.busy += 1
             return

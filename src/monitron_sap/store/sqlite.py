@@ -34,6 +34,7 @@ from monitron_sap.store.ports import (
     LedgerEntry,
     OpenNotification,
     Outcome,
+    PendingDisconnect,
     UnmappedPosition,
 )
 
@@ -90,6 +91,13 @@ CREATE TABLE IF NOT EXISTS unmapped_positions (
     last_seen TEXT NOT NULL,
     records INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS pending_disconnects (
+    device_key TEXT PRIMARY KEY,
+    disconnected_at TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS pending_disconnects_time ON pending_disconnects (disconnected_at);
 CREATE TABLE IF NOT EXISTS mapping (
     key TEXT PRIMARY KEY,
     project TEXT NOT NULL,
@@ -391,6 +399,38 @@ class SqliteStore:
                 first_seen=_time(row["first_seen"]),
                 last_seen=_time(row["last_seen"]),
                 records=row["records"],
+            )
+            for row in rows
+        ]
+
+    def save_disconnect(self, item: PendingDisconnect) -> None:
+        with self._batched("store a disconnection"):
+            self._db.execute(
+                "INSERT INTO pending_disconnects VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (device_key) DO UPDATE SET "
+                "disconnected_at = excluded.disconnected_at, "
+                "record_key = excluded.record_key, payload = excluded.payload "
+                "WHERE excluded.disconnected_at > disconnected_at",
+                (item.device_key, _text(item.disconnected_at), item.record_key, item.payload),
+            )
+
+    def clear_disconnect(self, device_key: str, *, until: datetime) -> None:
+        with self._batched("clear a disconnection"):
+            self._db.execute(
+                "DELETE FROM pending_disconnects WHERE device_key = ? AND disconnected_at <= ?",
+                (device_key, _text(until)),
+            )
+
+    def due_disconnects(self, cutoff: datetime, limit: int = 100) -> list[PendingDisconnect]:
+        with self._translate("read disconnections"):
+            rows = self._db.execute(
+                "SELECT * FROM pending_disconnects WHERE disconnected_at <= ? "
+                "ORDER BY disconnected_at, device_key LIMIT ?",
+                (_text(cutoff), limit),
+            ).fetchall()
+        return [
+            PendingDisconnect(
+                row["device_key"], _time(row["disconnected_at"]), row["record_key"], row["payload"]
             )
             for row in rows
         ]
