@@ -29,7 +29,7 @@ from monitron_sap.store.ports import LedgerStore, Outcome, PendingDisconnect
 
 logger = logging.getLogger(__name__)
 
-# Overdue disconnections are looked for at most once per this much Monitron time.
+# The ledger is searched for overdue disconnections at most once per this much Monitron time.
 CHECK_INTERVAL: Final = timedelta(minutes=1)
 
 
