@@ -268,3 +268,12 @@ def test_invalid_record_reported_every_run(store: SqliteStore, sap: FakeSap) -> 
     assert second.invalid == 1
     assert second.already_done == 0
     assert not second.ok
+
+
+def test_deleted_open_notification_replaced(store: SqliteStore, sap: FakeSap) -> None:
+    pipeline = make_pipeline(store, sap)
+    pipeline.process([transition("t1", "ALARM")])
+    sap.notifications.clear()
+    summary = pipeline.process([transition("t2", "ALARM", "HEALTHY", minutes=60)])
+    assert summary.notified == 1
+    assert len(sap.notifications) == 1

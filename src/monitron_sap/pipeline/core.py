@@ -61,6 +61,7 @@ logger = logging.getLogger(__name__)
 # A claim older than this without an outcome belongs to a worker that stopped. It must exceed the
 # longest time one record can take: every retry with its backoff and HTTP timeout.
 DEFAULT_LEASE_SECONDS: Final = 300.0
+HTTP_NOT_FOUND: Final = 404
 
 T = TypeVar("T")
 
@@ -239,12 +240,22 @@ class Pipeline(Bookkeeping):
         known = self.ledger.get_open_notification(position.key)
         if known is None:
             return None
-        current = self._call(
-            lambda: self.sap.get(known.notification_number),
-            f"reading notification {known.notification_number}",
-            attempts,
-        )
-        if not current.is_open:
+        try:
+            current = self._call(
+                lambda: self.sap.get(known.notification_number),
+                f"reading notification {known.notification_number}",
+                attempts,
+            )
+        except SapRejectedError as error:
+            if error.status != HTTP_NOT_FOUND:
+                raise
+            logger.warning(
+                "open notification %s of %s is not found in SAP; a new one will be created",
+                known.notification_number,
+                position.describe(),
+            )
+            current = None
+        if current is None or not current.is_open:
             self.ledger.clear_open_notification(position.key, known.notification_number)
             return None
 
