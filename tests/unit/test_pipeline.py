@@ -277,3 +277,14 @@ def test_deleted_open_notification_replaced(store: SqliteStore, sap: FakeSap) ->
     summary = pipeline.process([transition("t2", "ALARM", "HEALTHY", minutes=60)])
     assert summary.notified == 1
     assert len(sap.notifications) == 1
+
+
+def test_unmapped_alert_notified_after_mapping_added(store: SqliteStore, sap: FakeSap) -> None:
+    event = transition("t1", "ALARM", site="Plant Oslo", position_id="pos-x", sensor_id="x1")
+    make_pipeline(store, sap).process([event])
+    store.upsert([pump_mapping(site="Plant Oslo")])
+    rerun = make_pipeline(store, sap).process([event])
+    assert rerun.notified == 1
+    again = make_pipeline(store, sap).process([event])
+    assert again.already_done == 1
+    assert len(sap.notifications) == 1

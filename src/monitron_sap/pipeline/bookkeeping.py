@@ -135,3 +135,22 @@ class Bookkeeping:
         return RecordResult(
             record_key, Outcome.INVALID, error=error.describe(), already_done=not written
         )
+
+    def _reopen_if_unmapped_before(self, event: MonitronEvent) -> None:
+        """Mark an alert that an earlier run skipped for a missing mapping as failed.
+
+        A failed record is claimed again, so an alert whose position has a mapping entry by now
+        creates its notification when the same input is processed again.
+        """
+        previous = self.ledger.get(event.record_key)
+        if previous is None or previous.status != Outcome.SKIPPED:
+            return
+        if not (previous.reason or "").startswith(f"{NO_MAPPING}:"):
+            return
+        logger.info("record %s has a mapping entry now; processing it again", event.record_key)
+        self.ledger.finish(
+            event.record_key,
+            Outcome.FAILED,
+            now=self._clock(),
+            error="skipped earlier for a missing mapping entry; a mapping entry exists now",
+        )

@@ -165,6 +165,7 @@ class Pipeline(Bookkeeping):
         mapping = find_mapping(position, self.mappings)
         if mapping is None:
             return self._record_unmapped(event, position)
+        self._reopen_if_unmapped_before(event)
         return self._notify(event, position, decision, mapping)
 
     def _raise_disconnected(self, event: MonitronEvent, minutes: int) -> RecordResult:
