@@ -130,7 +130,12 @@ class LedgerStore(Protocol):
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Record the outcome of a claimed record."""
+        """Record the outcome of a claimed record.
+
+        Sets ``status``, ``updated_at``, ``reason`` and ``error`` on the existing entry, and the
+        notification number when one is given. The pipeline also uses it to mark a skipped
+        entry FAILED, so that the next claim retries it.
+        """
         ...
 
     def record(self, entry: LedgerEntry) -> bool:
