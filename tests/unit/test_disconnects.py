@@ -147,3 +147,39 @@ def test_rule_off_by_default(store: SqliteStore) -> None:
     pipeline = Pipeline(ledger=store, mappings=store, sap=sap)
     pipeline.process([sensor("d1", "sensorDisconnected", 0), tick("m", 600)])
     assert sap.calls == []
+
+
+def test_alarm_after_disconnect_alert_gets_own(store: SqliteStore) -> None:
+    sap = FakeSap()
+    alarm = v2(
+        "a1",
+        "assetStateTransition",
+        40,
+        assetName="Pump P-101",
+        positionName="Motor DE",
+        assetPositionId="pos-a1b2c3d40101",
+        sensor={"physicalId": "a1b2c3d40101"},
+        assetState={"newState": "ALARM", "previousState": "HEALTHY"},
+    )
+    make_pipeline(store, sap).process([sensor("d1", "sensorDisconnected", 0), tick("m", 31), alarm])
+    texts = sorted(notification.text for notification in sap.notifications.values())
+    assert texts == ["Pump P-101 Motor DE: Alarm", "Pump P-101 Motor DE: Disconnected"]
+
+
+def test_disconnect_alert_correlated_to_open_alarm(store: SqliteStore) -> None:
+    sap = FakeSap()
+    alarm = v2(
+        "a1",
+        "assetStateTransition",
+        0,
+        assetName="Pump P-101",
+        positionName="Motor DE",
+        assetPositionId="pos-a1b2c3d40101",
+        sensor={"physicalId": "a1b2c3d40101"},
+        assetState={"newState": "ALARM", "previousState": "HEALTHY"},
+    )
+    summary = make_pipeline(store, sap).process(
+        [alarm, sensor("d1", "sensorDisconnected", 5), tick("m", 40)]
+    )
+    assert summary.correlated == 1
+    assert len(sap.notifications) == 1

@@ -41,7 +41,7 @@ from monitron_sap.rules.decide import (
     position_of,
 )
 from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
-from monitron_sap.rules.settings import SEVERITY, RuleSettings
+from monitron_sap.rules.settings import DISCONNECTED, SEVERITY, RuleSettings
 from monitron_sap.rules.texts import short_text
 from monitron_sap.sap.models import (
     Notification,
@@ -240,6 +240,10 @@ class Pipeline(Bookkeeping):
         """Record the alert against the open notification of its position, if SAP has one."""
         known = self.ledger.get_open_notification(position.key)
         if known is None:
+            return None
+        # A notification about a lost connection does not cover a machine-health alert, which
+        # gets its own notification (and becomes the position's open one).
+        if known.state == DISCONNECTED and decision.state != DISCONNECTED:
             return None
         try:
             current = self._call(
