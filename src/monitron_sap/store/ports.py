@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from monitron_sap.assets.model import MappingEntry
+from monitron_sap.assets.model import MappingEntry, PositionRef
 
 
 class Outcome(StrEnum):
@@ -65,6 +65,20 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingDisconnect:
+    """A sensor or gateway that disconnected and has not reconnected since.
+
+    ``device_key`` is ``sensor:ID`` or ``gateway:ID``; ``payload`` is the disconnection record's
+    JSON, from which the notification is built when the device stays away too long.
+    """
+
+    device_key: str
+    disconnected_at: datetime
+    record_key: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
 class OpenNotification:
     """The notification the product created for a position and believes still open."""
 
@@ -76,9 +90,34 @@ class OpenNotification:
     priority: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LatestMeasurement:
+    """The latest measurement of a position; ``snapshot`` is ``MeasurementSnapshot.to_json()``."""
+
+    position_key: str
+    taken_at: datetime
+    snapshot: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedPosition:
+    """A position that had an alert but no mapping entry, with when and how often it was seen."""
+
+    position: PositionRef
+    first_seen: datetime
+    last_seen: datetime
+    records: int
+
+
 class LedgerStore(Protocol):
     def claim(self, entry: LedgerEntry, *, lease_seconds: float, now: datetime) -> Claim:
-        """Claim ``entry.record_key`` atomically (a conditional write)."""
+        """Claim ``entry.record_key`` atomically (a conditional write).
+
+        A new key is inserted as IN_PROGRESS (CLAIMED). An IN_PROGRESS entry whose ``claimed_at``
+        is older than ``lease_seconds`` is taken over (TAKEN_OVER), a younger one is BUSY. A
+        FAILED or DEAD_LETTER entry is claimed again (RETRY), any other outcome is DONE. Every
+        successful claim sets ``claimed_at`` to ``now`` and adds one to ``attempts``.
+        """
         ...
 
     def finish(
@@ -91,11 +130,20 @@ class LedgerStore(Protocol):
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Record the outcome of a claimed record."""
+        """Record the outcome of a claimed record.
+
+        Sets ``status``, ``updated_at``, ``reason`` and ``error`` on the existing entry, and the
+        notification number when one is given. The pipeline also uses it to mark a skipped
+        entry FAILED, so that the next claim retries it.
+        """
         ...
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Write an entry without a claim, for records that need no SAP call (invalid, skipped)."""
+    def record(self, entry: LedgerEntry) -> bool:
+        """Write an entry without a claim, for records that need no SAP call (invalid, skipped).
+
+        An existing entry under the same key is kept unchanged. Return whether ``entry`` was
+        written.
+        """
         ...
 
     def get(self, record_key: str) -> LedgerEntry | None: ...
@@ -110,7 +158,37 @@ class LedgerStore(Protocol):
 
     def counts(self) -> dict[Outcome, int]: ...
 
-    def recent(self, limit: int = 20) -> list[LedgerEntry]: ...
+    def recent(
+        self, limit: int = 20, statuses: Collection[Outcome] | None = None
+    ) -> list[LedgerEntry]:
+        """Return the latest entries, newest first; only those in ``statuses`` when given."""
+        ...
+
+    def save_latest_measurement(self, item: LatestMeasurement) -> None:
+        """Store ``item`` unless the position already has a measurement taken later."""
+        ...
+
+    def get_latest_measurement(self, position_key: str) -> LatestMeasurement | None: ...
+
+    def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
+        """Count one more alert for a position without a mapping entry."""
+        ...
+
+    def unmapped_positions(self, limit: int = 100) -> list[UnmappedPosition]:
+        """Return unmapped positions, most recently seen first."""
+        ...
+
+    def save_disconnect(self, item: PendingDisconnect) -> None:
+        """Store ``item`` unless the device has a later disconnection stored."""
+        ...
+
+    def clear_disconnect(self, device_key: str, *, until: datetime) -> None:
+        """Forget the device's disconnection if it happened at or before ``until``."""
+        ...
+
+    def due_disconnects(self, cutoff: datetime, limit: int = 100) -> list[PendingDisconnect]:
+        """Return disconnections that happened at or before ``cutoff``, oldest first."""
+        ...
 
 
 class MappingStore(Protocol):
