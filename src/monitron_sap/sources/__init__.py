@@ -1,0 +1,1 @@
+"""Where input bytes come from, other than local files: S3 objects."""
