@@ -1,1 +1,1 @@
-"""Where input bytes come from, other than local files: S3 objects."""
+"""Input sources other than local files: S3 objects."""

@@ -100,23 +100,30 @@ class DynamoLedgerStore:
         if previous.status in FINAL_OUTCOMES:
             return Claim(ClaimStatus.DONE, previous)
         if previous.status in _RETRY_OUTCOMES:
-            return self._take_over(previous, ClaimStatus.RETRY, now)
+            return self._take_over(previous, ClaimStatus.RETRY, now, entry.payload)
         lease_end = previous.claimed_at + timedelta(seconds=lease_seconds)
         if lease_end > now:
             return Claim(ClaimStatus.BUSY, previous)
-        return self._take_over(previous, ClaimStatus.TAKEN_OVER, now)
+        return self._take_over(previous, ClaimStatus.TAKEN_OVER, now, entry.payload)
 
-    def _take_over(self, previous: LedgerEntry, status: ClaimStatus, now: datetime) -> Claim:
-        """Claim an existing item, on condition that it is unchanged since it was read."""
+    def _take_over(
+        self, previous: LedgerEntry, status: ClaimStatus, now: datetime, payload: str | None
+    ) -> Claim:
+        """Claim an existing item, on condition that it is unchanged since it was read.
+
+        A new ``payload`` replaces the stored one, so a replay stores the record it ran.
+        """
+        assignments = "#status = :in_progress, claimed_at = :now, #updated = :now"
+        values: dict[str, Any] = {}
+        if payload is not None:
+            assignments += ", payload = :payload"
+            values[":payload"] = {"S": payload}
         try:
             with translated_errors(self._table, "UpdateItem"):
                 self._client.update_item(
                     TableName=self._table,
                     Key=_record_key(previous.record_key),
-                    UpdateExpression=(
-                        "SET #status = :in_progress, claimed_at = :now, #updated = :now "
-                        "ADD attempts :one REMOVE #expires"
-                    ),
+                    UpdateExpression=f"SET {assignments} ADD attempts :one REMOVE #expires",
                     ConditionExpression="#status = :old_status AND claimed_at = :old_claimed",
                     ExpressionAttributeNames={
                         "#status": LEDGER_STATUS_ATTRIBUTE,
@@ -129,6 +136,7 @@ class DynamoLedgerStore:
                         ":one": {"N": "1"},
                         ":old_status": {"S": previous.status.value},
                         ":old_claimed": {"S": to_iso(previous.claimed_at)},
+                        **values,
                     },
                 )
         except Exception as error:
@@ -163,16 +171,22 @@ class DynamoLedgerStore:
         assignments = ["#status = :status", "#updated = :now"]
         removals: list[str] = []
 
+        # ``reason`` and ``error`` describe this outcome only, so a None removes the old value;
+        # a notification number, once known, is kept. Every name gets a placeholder because
+        # ``error`` is a DynamoDB reserved word.
         for attribute, value in (
             ("reason", reason),
             ("notification_number", notification_number),
             ("error", error),
         ):
-            # Placeholders for every name, because ``error`` is a DynamoDB reserved word.
+            names[f"#{attribute}"] = attribute
             if value is not None:
-                names[f"#{attribute}"] = attribute
                 assignments.append(f"#{attribute} = :{attribute}")
                 values[f":{attribute}"] = {"S": value}
+            elif attribute != "notification_number":
+                removals.append(f"#{attribute}")
+            else:
+                del names[f"#{attribute}"]
 
         names["#expires"] = LEDGER_TTL_ATTRIBUTE
         expiry = self._expiry(status, now)
@@ -203,40 +217,30 @@ class DynamoLedgerStore:
                 "the ledger has no claim for it"
             ) from failure
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Write an entry that needed no SAP call (invalid, skipped).
+    def record(self, entry: LedgerEntry) -> bool:
+        """Write an entry that needed no SAP call (invalid, skipped); return whether it was new.
 
-        An existing entry with any other outcome is kept, so that a record whose key repeats
-        never hides an earlier notification.
+        An existing entry under the same key is kept unchanged, so that a record whose key
+        repeats never hides an earlier outcome.
         """
         item = _entry_to_item(entry)
+        item["attempts"] = {"N": "0"}
         expiry = self._expiry(entry.status, entry.updated_at)
         if expiry is not None:
             item[LEDGER_TTL_ATTRIBUTE] = {"N": str(expiry)}
-        replaceable = [Outcome.INVALID.value, Outcome.SKIPPED.value]
         try:
             with translated_errors(self._table, "PutItem"):
                 self._client.put_item(
                     TableName=self._table,
                     Item=item,
-                    ConditionExpression="attribute_not_exists(#pk) OR #status IN (:a, :b)",
-                    ExpressionAttributeNames={
-                        "#pk": LEDGER_PARTITION_KEY,
-                        "#status": LEDGER_STATUS_ATTRIBUTE,
-                    },
-                    ExpressionAttributeValues={
-                        ":a": {"S": replaceable[0]},
-                        ":b": {"S": replaceable[1]},
-                    },
+                    ConditionExpression="attribute_not_exists(#pk)",
+                    ExpressionAttributeNames={"#pk": LEDGER_PARTITION_KEY},
                 )
         except Exception as error:
             if not is_conditional_failure(error):
                 raise
-            logger.info(
-                "kept the existing ledger entry for %s instead of recording %s",
-                entry.record_key,
-                entry.status.value,
-            )
+            return False
+        return True
 
     def _expiry(self, status: Outcome, now: datetime) -> int | None:
         if self._ttl_days is None or status not in FINAL_OUTCOMES:

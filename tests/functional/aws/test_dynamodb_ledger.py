@@ -103,7 +103,7 @@ def test_takeover_with_stale_claim_time_loses(ledger: DynamoLedgerStore) -> None
     )
 
     # A second worker that read the item before the takeover must not take it over as well.
-    claim = ledger._take_over(stale, ClaimStatus.TAKEN_OVER, later)
+    claim = ledger._take_over(stale, ClaimStatus.TAKEN_OVER, later, None)
 
     assert claim.status is ClaimStatus.BUSY
 
@@ -113,12 +113,17 @@ def test_claim_after_dead_letter_is_retry(ledger: DynamoLedgerStore) -> None:
     ledger.finish("measurement:e-1", Outcome.DEAD_LETTER, now=NOW, error="SAP returned 503")
 
     claim = ledger.claim(make_entry(), lease_seconds=LEASE, now=NOW + timedelta(minutes=1))
+    ledger.finish("measurement:e-1", Outcome.NOTIFIED, now=NOW, notification_number="10000043")
 
     assert claim.status is ClaimStatus.RETRY
+    assert claim.previous is not None
+    assert claim.previous.error == "SAP returned 503"
     stored = ledger.get("measurement:e-1")
     assert stored is not None
-    assert stored.status is Outcome.IN_PROGRESS
+    assert stored.status is Outcome.NOTIFIED
     assert stored.attempts == 2
+    assert stored.error is None
+    assert stored.notification_number == "10000043"
 
 
 def test_concurrent_claims_have_one_winner(moto_endpoint: str, table_name: str) -> None:
@@ -180,16 +185,18 @@ def test_record_keeps_earlier_notification(ledger: DynamoLedgerStore) -> None:
     ledger.claim(make_entry(), lease_seconds=LEASE, now=NOW)
     ledger.finish("measurement:e-1", Outcome.NOTIFIED, now=NOW, notification_number="10000042")
 
-    ledger.record(make_entry(status=Outcome.SKIPPED))
+    written = ledger.record(make_entry(status=Outcome.SKIPPED))
 
+    assert written is False
     stored = ledger.get("measurement:e-1")
     assert stored is not None
     assert stored.status is Outcome.NOTIFIED
 
 
 def test_record_writes_invalid_entry(ledger: DynamoLedgerStore) -> None:
-    ledger.record(make_entry("invalid:s3://b/k:0", status=Outcome.INVALID))
+    written = ledger.record(make_entry("invalid:s3://b/k:0", status=Outcome.INVALID))
 
+    assert written is True
     stored = ledger.get("invalid:s3://b/k:0")
     assert stored is not None
     assert stored.status is Outcome.INVALID
