@@ -10,6 +10,7 @@ from monitron_sap.events.model import (
     SourceRef,
     VibrationBand,
 )
+from monitron_sap.events.reader import event_to_json, read_bytes, read_paths, read_stream
 
 __all__ = [
     "ClosureCode",
@@ -20,4 +21,8 @@ __all__ = [
     "RecordError",
     "SourceRef",
     "VibrationBand",
+    "event_to_json",
+    "read_bytes",
+    "read_paths",
+    "read_stream",
 ]

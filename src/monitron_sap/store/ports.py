@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from monitron_sap.assets.model import MappingEntry
+from monitron_sap.assets.model import MappingEntry, PositionRef
 
 
 class Outcome(StrEnum):
@@ -76,9 +76,34 @@ class OpenNotification:
     priority: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class LatestMeasurement:
+    """The latest measurement of a position; ``snapshot`` is ``MeasurementSnapshot.to_json()``."""
+
+    position_key: str
+    taken_at: datetime
+    snapshot: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnmappedPosition:
+    """A position that had an alert but no mapping entry, with when and how often it was seen."""
+
+    position: PositionRef
+    first_seen: datetime
+    last_seen: datetime
+    records: int
+
+
 class LedgerStore(Protocol):
     def claim(self, entry: LedgerEntry, *, lease_seconds: float, now: datetime) -> Claim:
-        """Claim ``entry.record_key`` atomically (a conditional write)."""
+        """Claim ``entry.record_key`` atomically (a conditional write).
+
+        A new key is inserted as IN_PROGRESS (CLAIMED). An IN_PROGRESS entry whose ``claimed_at``
+        is older than ``lease_seconds`` is taken over (TAKEN_OVER), a younger one is BUSY. A
+        FAILED or DEAD_LETTER entry is claimed again (RETRY), any other outcome is DONE. Every
+        successful claim sets ``claimed_at`` to ``now`` and adds one to ``attempts``.
+        """
         ...
 
     def finish(
@@ -94,8 +119,12 @@ class LedgerStore(Protocol):
         """Record the outcome of a claimed record."""
         ...
 
-    def record(self, entry: LedgerEntry) -> None:
-        """Write an entry without a claim, for records that need no SAP call (invalid, skipped)."""
+    def record(self, entry: LedgerEntry) -> bool:
+        """Write an entry without a claim, for records that need no SAP call (invalid, skipped).
+
+        An existing entry under the same key is kept unchanged. Return whether ``entry`` was
+        written.
+        """
         ...
 
     def get(self, record_key: str) -> LedgerEntry | None: ...
@@ -111,6 +140,20 @@ class LedgerStore(Protocol):
     def counts(self) -> dict[Outcome, int]: ...
 
     def recent(self, limit: int = 20) -> list[LedgerEntry]: ...
+
+    def save_latest_measurement(self, item: LatestMeasurement) -> None:
+        """Store ``item`` unless the position already has a measurement taken later."""
+        ...
+
+    def get_latest_measurement(self, position_key: str) -> LatestMeasurement | None: ...
+
+    def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
+        """Count one more alert for a position without a mapping entry."""
+        ...
+
+    def unmapped_positions(self, limit: int = 100) -> list[UnmappedPosition]:
+        """Return unmapped positions, most recently seen first."""
+        ...
 
 
 class MappingStore(Protocol):

@@ -1,0 +1,76 @@
+"""Helpers shared by the commands: options, settings, exit codes and the run summary.
+
+Exit codes of every command:
+
+* 0: done; every record was notified, correlated, updated or skipped with a reason.
+* 1: done, but some records were invalid, failed, dead-lettered or held by another run.
+* 2: invalid usage or configuration (also click's code for usage errors).
+* 3: the ledger database cannot be used.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Final, NoReturn, TextIO, TypeVar
+
+import click
+
+from monitron_sap.errors import ConfigurationError, StoreUnavailableError
+
+EXIT_OK: Final = 0
+EXIT_PROBLEMS: Final = 1
+EXIT_CONFIGURATION: Final = 2
+EXIT_STORE: Final = 3
+MAX_PROBLEMS_SHOWN: Final = 20
+REPLAY_COMMAND: Final = "monitron-sap dead-letters replay"
+
+F = TypeVar("F", bound=Callable[..., object])
+
+config_option = click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="TOML configuration file (default: $MONITRON_SAP_CONFIG, else built-in defaults).",
+)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """Print ``error: MESSAGE`` to standard error and exit with ``code``."""
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_guarded(action: Callable[[], int]) -> NoReturn:
+    """Run ``action`` and exit with its code; map configuration and store errors to codes."""
+    try:
+        code = action()
+    except ConfigurationError as error:
+        fail(str(error), EXIT_CONFIGURATION)
+    except StoreUnavailableError as error:
+        fail(f"{error}; check the path and that no other program holds a lock on it", EXIT_STORE)
+    sys.exit(code)
+
+
+class ProgressLine:
+    """A single self-updating line of counts on standard error, shown only on a terminal."""
+
+    EVERY: Final = 200
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream or sys.stderr
+        self._enabled = self._stream.isatty()
+        self.count = 0
+
+    def update(self, *_: object) -> None:
+        self.count += 1
+        if self._enabled and self.count % self.EVERY == 0:
+            self._stream.write(f"\rprocessed {self.count} records")
+            self._stream.flush()
+
+    def close(self) -> None:
+        if self._enabled and self.count >= self.EVERY:
+            self._stream.write("\r" + " " * 40 + "\r")
+            self._stream.flush()

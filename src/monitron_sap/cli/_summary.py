@@ -1,0 +1,43 @@
+"""Print a run's summary."""
+
+from __future__ import annotations
+
+import click
+
+from monitron_sap.cli._common import MAX_PROBLEMS_SHOWN
+from monitron_sap.pipeline import RunSummary
+
+
+def print_summary(summary: RunSummary, *, lease_seconds: float) -> None:
+    """Print the counts, skipped records by reason, and the first problems."""
+    click.echo(
+        f"Read {summary.read} records: {summary.notified} notified, "
+        f"{summary.correlated} correlated, {summary.updated} updated, "
+        f"{sum(summary.skipped.values())} skipped, {summary.invalid} invalid, "
+        f"{summary.failed} failed, {summary.dead_lettered} dead-lettered."
+    )
+    if summary.already_done:
+        click.echo(
+            f"{summary.already_done} records were already processed by an earlier run; "
+            "nothing new was sent to SAP for them."
+        )
+    if summary.busy:
+        click.echo(
+            f"{summary.busy} records are claimed by another run, or by a run that stopped less "
+            f"than {lease_seconds:.0f} s ago; run again after that time."
+        )
+    if summary.skipped:
+        click.echo("Skipped by reason:")
+        for code, count in summary.skipped.most_common():
+            click.echo(f"  {code:<22} {count}")
+    if summary.problems:
+        shown = summary.problems[:MAX_PROBLEMS_SHOWN]
+        click.echo(f"Problems ({len(summary.problems)}):", err=True)
+        for problem in shown:
+            click.echo(f"  {problem}", err=True)
+        if len(summary.problems) > len(shown):
+            click.echo(
+                f"  ... and {len(summary.problems) - len(shown)} more; "
+                "see 'monitron-sap status' and 'monitron-sap dead-letters list'",
+                err=True,
+            )

@@ -1,0 +1,128 @@
+"""``monitron-sap demo``: the whole product offline, against the built-in SAP emulator.
+
+This command and ``sap-emulator`` are the only parts of the product that import the emulator.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Final
+
+import click
+
+from monitron_sap.cli._common import EXIT_OK, EXIT_PROBLEMS, config_option, run_guarded
+
+DEMO_DIR_NAME: Final = "demo"
+DEMO_SAP_CLIENT: Final = "100"
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete the demo's ledger and SAP data first.")
+@config_option
+def demo_command(reset: bool, config_file: Path | None) -> None:
+    """Run the demo: emulator, sample mapping and sample export, then list the notifications.
+
+    The SAP emulator listens on a free loopback port; its data and the demo's ledger live in
+    DATA_DIR/demo (DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
+    configuration file says otherwise). A second run creates nothing new and says so.
+    """
+
+    def run() -> int:
+        from monitron_sap.config import load_settings
+
+        settings = load_settings(config_file)
+        demo_dir = settings.data_dir / DEMO_DIR_NAME
+        if reset and demo_dir.exists():
+            shutil.rmtree(demo_dir)
+            click.echo(f"Deleted the earlier demo data in {demo_dir}.")
+        return _run_demo(demo_dir, settings.lease_seconds)
+
+    run_guarded(run)
+
+
+def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
+    from dataclasses import replace
+
+    from monitron_sap.assets.csv_io import read_mapping_csv
+    from monitron_sap.cli._summary import print_summary
+    from monitron_sap.config import Secret, load_settings
+    from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
+    from monitron_sap.events.reader import read_paths
+    from monitron_sap.runtime import build_notification_client, build_pipeline
+    from monitron_sap.store.sqlite import SqliteStore
+
+    data = _demo_data_dir()
+    mapping_file = data / "mapping.csv"
+    with mapping_file.open(encoding="utf-8", newline="") as stream:
+        mapping = read_mapping_csv(stream, str(mapping_file))
+    technical_objects = {entry.technical_object: entry.technical_object_kind for entry in mapping}
+
+    demo_dir.mkdir(parents=True, exist_ok=True)
+    emulator_config = EmulatorConfig(
+        technical_objects=technical_objects,
+        db_path=demo_dir / "sap-emulator.sqlite3",
+        sap_client=DEMO_SAP_CLIENT,
+    )
+    settings = load_settings(environ={"MONITRON_SAP_DATA_DIR": str(demo_dir)})
+    inputs = [str(data / "export"), str(data / "v1")]
+
+    with EmulatorServer(emulator_config) as emulator:
+        sap = replace(
+            settings.sap,
+            base_url=emulator.base_url,
+            user=DEMO_USER,
+            password=Secret(DEMO_PASSWORD),
+            client=DEMO_SAP_CLIENT,
+        )
+        click.echo(f"SAP emulator: {emulator.service_url} (user {DEMO_USER})")
+        click.echo(f"Ledger and emulator data: {demo_dir}")
+        with SqliteStore(settings.database) as store, build_notification_client(sap) as client:
+            store.replace_all(mapping)
+            click.echo(f"Loaded {len(mapping)} mapping entries from {mapping_file}.")
+            pipeline = build_pipeline(settings, store, client)
+            summary = pipeline.process(read_paths(inputs))
+            print_summary(summary, lease_seconds=lease_seconds)
+
+            if summary.notified == 0 and summary.already_done:
+                click.echo(
+                    "Nothing new was created: an earlier demo run already processed these "
+                    "records. Run 'monitron-sap demo --reset' to start over."
+                )
+            _print_notifications(client, sorted(technical_objects))
+    return EXIT_OK if summary.ok else EXIT_PROBLEMS
+
+
+def _print_notifications(client: object, technical_objects: list[str]) -> None:
+    """Print every notification the product created, as read back from the emulator."""
+    from monitron_sap.pipeline.reference import PREFIX
+    from monitron_sap.sap.notifications import NotificationClient
+
+    assert isinstance(client, NotificationClient)
+    found = []
+    for technical_object in technical_objects:
+        found += client.find_by_technical_object(technical_object, open_only=False)
+    created = sorted(
+        (n for n in found if (n.external_reference or "").startswith(PREFIX)),
+        key=lambda n: n.number,
+    )
+    click.echo(f"\nNotifications in SAP created by monitron-sap ({len(created)}):")
+    click.echo(f"{'NUMBER':<10} {'TYPE':<4} {'PRIO':<4} {'PHASE':<5} {'OBJECT':<16} TEXT")
+    for notification in created:
+        click.echo(
+            f"{notification.number:<10} {notification.notification_type:<4} "
+            f"{notification.priority or '-':<4} {notification.phase or '-':<5} "
+            f"{(notification.technical_object or '-')[:16]:<16} {notification.text}"
+        )
+
+
+def _demo_data_dir() -> Path:
+    from importlib.resources import files
+
+    # NOTE: this needs the package on a file system (a source tree or an unpacked wheel), which
+    # is how the README's commands install it; a zipped install has no directory to read.
+    return Path(str(files("monitron_sap") / "data" / "demo"))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(demo_command)

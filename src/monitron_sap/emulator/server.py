@@ -1,0 +1,379 @@
+"""The emulator's HTTP server: real HTTP on loopback, one thread per connection.
+
+Before a request reaches a service the server injects faults, checks ``sap-client``,
+authenticates the user and enforces CSRF tokens. Services are registered by root path, so
+another OData service (for example attachments) can be added next to ``API_MAINTNOTIFICATION``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from monitron_sap.emulator.config import EmulatorConfig
+from monitron_sap.emulator.faults import FaultController
+from monitron_sap.emulator.maintnotification import SERVICE_PATH
+from monitron_sap.emulator.protocol import (
+    JSON_TYPE,
+    TEXT_TYPE,
+    ODataError,
+    Service,
+    ServiceRequest,
+    ServiceResponse,
+    error_response,
+)
+from monitron_sap.emulator.resource import parse_path
+from monitron_sap.emulator.security import Authenticator, SessionStore, parse_cookies
+from monitron_sap.emulator.service import MaintNotificationService
+from monitron_sap.emulator.state import EntityStore
+from monitron_sap.errors import ConfigurationError
+
+logger = logging.getLogger(__name__)
+
+ADMIN_PREFIX = "/emulator/"
+MODIFYING_METHODS = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
+_TUNNELLED_METHODS = frozenset({"PUT", "PATCH", "MERGE", "DELETE"})
+_LOOPBACK_PREFIXES = ("127.", "::1", "::ffff:127.")
+SERVICE_NOT_FOUND = "/IWFND/MED/170"
+SHUTDOWN_POLL_SECONDS = 0.02
+"""How often the serving thread checks for ``stop()``; bounds the time ``stop()`` takes."""
+
+
+def _request_kind(method: str, relative_path: str) -> str:
+    """Name the kind of a request for counting, for example ``POST MaintenanceNotification``."""
+    try:
+        segments = parse_path(relative_path)
+    except ODataError:
+        return f"{method} (invalid path)"
+    if not segments:
+        return f"{method} service-document"
+    names = [segment.name + ("(key)" if segment.key is not None else "") for segment in segments]
+    return f"{method} {'/'.join(names)}"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    emulator: EmulatorServer
+
+    def __init__(self, address: tuple[str, int], emulator: EmulatorServer) -> None:
+        self.emulator = emulator
+        self.open_sockets: set[socket.socket] = set()
+        self.sockets_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.sockets_lock:
+            self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out in separate writes
+    server: _HTTPServer
+    server_version = "SAP NetWeaver Application Server (monitron-sap emulator)"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the base class; the emulator logs each request itself."""
+
+    def do_GET(self) -> None:
+        self.server.emulator._dispatch(self)
+
+    do_HEAD = do_POST = do_PUT = do_PATCH = do_MERGE = do_DELETE = do_GET
+
+
+class EmulatorServer:
+    """A running SAP emulator: ``with EmulatorServer(config) as sap: ... sap.service_url``."""
+
+    def __init__(
+        self, config: EmulatorConfig | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.config = config or EmulatorConfig()
+        self.host = host
+        self._requested_port = port
+        self.faults = FaultController(self.config.faults)
+        self.store = EntityStore(self.config.db_path)
+        self._authenticator = Authenticator(self.config)
+        self._sessions = SessionStore(self.config, self.faults)
+        self._services: dict[str, Service] = {}
+        self._counts: Counter[str] = Counter()
+        self._counts_lock = threading.Lock()
+        self._httpd: _HTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.register_service(SERVICE_PATH, MaintNotificationService(self.config, self.store))
+
+    # Lifecycle
+
+    def start(self) -> Self:
+        """Bind the socket and serve in a background thread; return ``self``."""
+        if self._httpd is not None:
+            return self
+        try:
+            self._httpd = _HTTPServer((self.host, self._requested_port), self)
+        except OSError as error:
+            raise ConfigurationError(
+                f"cannot listen on {self.host}:{self._requested_port}: {error}"
+            ) from error
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": SHUTDOWN_POLL_SECONDS},
+            name="sap-emulator",
+            daemon=True,
+        )
+        self._thread.start()
+        logger.info("SAP emulator listening on %s", self.base_url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, drop open connections and close the database."""
+        httpd = self._httpd
+        if httpd is None:
+            return
+        httpd.shutdown()
+        with httpd.sockets_lock:
+            for connection in list(httpd.open_sockets):
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
+        httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self.store.close()
+        logger.info("SAP emulator stopped")
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    # Public properties
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (after ``start``)."""
+        if self._httpd is None:
+            raise RuntimeError("the emulator is not started; call start() first")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        """``http://HOST:PORT`` of the running server."""
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host  # noqa: S104
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def service_url(self) -> str:
+        """URL of the ``API_MAINTNOTIFICATION`` service root, with a trailing slash."""
+        return f"{self.base_url}{SERVICE_PATH}/"
+
+    @property
+    def request_count(self) -> Counter[str]:
+        """A copy of the counts of requests served, by method and path kind.
+
+        Keys look like ``"POST MaintenanceNotification"`` or ``"GET service-document"``;
+        ``request_count.total()`` is the number of service requests.
+        """
+        with self._counts_lock:
+            return Counter(self._counts)
+
+    def reset_request_count(self) -> None:
+        """Set every request counter back to zero."""
+        with self._counts_lock:
+            self._counts.clear()
+
+    def register_service(self, path: str, service: Service) -> None:
+        """Serve ``service`` below the root ``path`` (for example ``/sap/opu/odata/sap/X``)."""
+        self._services["/" + path.strip("/")] = service
+
+    # Request handling
+
+    def _find_service(self, path: str) -> tuple[str, Service] | None:
+        for root, service in self._services.items():
+            if path == root or path.startswith(root + "/"):
+                return root, service
+        return None
+
+    def _dispatch(self, handler: _Handler) -> None:
+        started = time.perf_counter()
+        length = int(handler.headers.get("Content-Length") or 0)
+        body = handler.rfile.read(length) if length > 0 else b""
+        url = urlsplit(handler.path)
+        path = unquote(url.path)
+        query = dict(parse_qsl(url.query, keep_blank_values=True))
+        headers = {name.lower(): value for name, value in handler.headers.items()}
+        response: ServiceResponse | None
+        if path.startswith(ADMIN_PREFIX):
+            response = self._admin(handler, path, body)
+        else:
+            response = self._serve(handler, path, query, headers, body)
+        if response is None:
+            handler.close_connection = True
+            logger.info("%s %s -> response dropped (fault injection)", handler.command, path)
+            return
+        self._write(handler, response)
+        logger.info(
+            "%s %s -> %d (%.1f ms)",
+            handler.command,
+            path,
+            response.status,
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _serve(
+        self,
+        handler: _Handler,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: bytes,
+    ) -> ServiceResponse | None:
+        found = self._find_service(path)
+        if found is None:
+            return self._no_service(path)
+        root, service = found
+        relative = path[len(root) :].lstrip("/")
+        method = handler.command
+        with self._counts_lock:
+            self._counts[_request_kind(method, relative)] += 1
+
+        settings = self.faults.settings
+        if settings.delay_seconds > 0:
+            time.sleep(settings.delay_seconds)
+        if method == "HEAD" and settings.head_not_supported:
+            return ServiceResponse(405, b"HEAD is not supported", TEXT_TYPE, {"allow": "GET"})
+        injected = self.faults.draw_error()
+        if injected is not None:
+            status, retry_after = injected
+            return ServiceResponse(
+                status,
+                f"Injected fault: HTTP {status}".encode(),
+                TEXT_TYPE,
+                {"retry-after": str(retry_after)},
+            )
+
+        requested_client = query.get("sap-client")
+        if requested_client is not None and requested_client != self.config.sap_client:
+            return self._unauthorized(f"Logon failed: client {requested_client} does not exist")
+        cookies = parse_cookies(headers.get("cookie"))
+        user = self._authenticator.authenticate(headers)
+        if user is None and "authorization" not in headers:
+            user = self._sessions.session_user(cookies)
+        if user is None:
+            return self._unauthorized("Logon failed: invalid or missing credentials")
+
+        token_header = headers.get("x-csrf-token")
+        extra_headers: dict[str, str] = {}
+        set_cookies: list[str] = []
+        if method in MODIFYING_METHODS:
+            if not self._sessions.check(cookies, token_header, user):
+                return ServiceResponse(
+                    403, b"CSRF token validation failed", TEXT_TYPE, {"x-csrf-token": "Required"}
+                )
+        elif token_header is not None and token_header.lower() == "fetch":
+            token, set_cookies = self._sessions.fetch(cookies, user)
+            extra_headers["x-csrf-token"] = token
+        if method == "POST" and headers.get("x-http-method", "").upper() in _TUNNELLED_METHODS:
+            method = headers["x-http-method"].upper()
+
+        request = ServiceRequest(
+            method,
+            relative,
+            query,
+            headers,
+            body,
+            user,
+            f"{self.base_url}{root}",
+        )
+        try:
+            response = service.handle(request)
+        except ODataError as error:
+            response = error_response(error, service.service_id)
+        except Exception:
+            logger.exception("The emulator failed on %s %s", method, path)
+            internal = ODataError(500, "/IWBEP/CM_MGW_RT/500", "Internal error in the emulator")
+            response = error_response(internal, service.service_id)
+        if response.created and self.faults.draw_lost_response():
+            return None
+        response.headers.update(extra_headers)
+        response.headers.setdefault("dataserviceversion", "2.0")
+        if set_cookies:
+            response.headers["set-cookie"] = "\n".join(set_cookies)
+        return response
+
+    def _no_service(self, path: str) -> ServiceResponse:
+        error = ODataError(
+            403, SERVICE_NOT_FOUND, f"No service found for namespace, name and version of {path}"
+        )
+        return error_response(error, "")
+
+    def _unauthorized(self, message: str) -> ServiceResponse:
+        body = f"<html><body><h1>401 Unauthorized</h1><p>{message}</p></body></html>"
+        return ServiceResponse(
+            401,
+            body.encode(),
+            "text/html; charset=utf-8",
+            {"www-authenticate": self._authenticator.realm},
+        )
+
+    def _admin(self, handler: _Handler, path: str, body: bytes) -> ServiceResponse:
+        """Serve ``/emulator/faults`` (GET, POST) and ``/emulator/requests`` (GET)."""
+        if not handler.client_address[0].startswith(_LOOPBACK_PREFIXES):
+            return ServiceResponse(403, b"The admin endpoint answers loopback only", TEXT_TYPE)
+        if path.rstrip("/") == "/emulator/faults":
+            if handler.command == "POST":
+                try:
+                    payload = json.loads(body or b"{}")
+                    if not isinstance(payload, dict):
+                        raise ConfigurationError("the body must be a JSON object")
+                    self.faults.apply(payload)
+                except (json.JSONDecodeError, ConfigurationError, TypeError, ValueError) as error:
+                    return ServiceResponse(
+                        400, f"Invalid fault request: {error}".encode(), TEXT_TYPE
+                    )
+                logger.info("Fault settings changed: %s", self.faults.snapshot())
+            elif handler.command != "GET":
+                return ServiceResponse(405, b"Use GET or POST", TEXT_TYPE, {"allow": "GET, POST"})
+            return ServiceResponse.json(200, self.faults.snapshot())
+        if path.rstrip("/") == "/emulator/requests" and handler.command == "GET":
+            counts = self.request_count
+            return ServiceResponse.json(200, {"total": counts.total(), "by_kind": dict(counts)})
+        return ServiceResponse(404, b"Unknown admin path", TEXT_TYPE)
+
+    def _write(self, handler: _Handler, response: ServiceResponse) -> None:
+        handler.send_response(response.status)
+        body = response.body
+        if response.content_type:
+            handler.send_header("content-type", response.content_type)
+        handler.send_header("content-length", str(len(body)))
+        handler.send_header("cache-control", "no-store, no-cache")
+        for name, value in response.headers.items():
+            for line in value.split("\n") if name == "set-cookie" else [value]:
+                handler.send_header(name, line)
+        handler.end_headers()
+        if handler.command != "HEAD" and body:
+            handler.wfile.write(body)
+
+
+__all__ = ["JSON_TYPE", "EmulatorServer"]

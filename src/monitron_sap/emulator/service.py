@@ -1,0 +1,272 @@
+"""Routes of the emulated ``API_MAINTNOTIFICATION`` service: service document, ``$metadata``,
+entity sets, keys, navigation, ``$count`` and the function imports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitron_sap.emulator import maintnotification as model
+from monitron_sap.emulator.config import EmulatorConfig
+from monitron_sap.emulator.edm import EntityType, FunctionImport
+from monitron_sap.emulator.metadata import render_metadata, render_service_document_xml
+from monitron_sap.emulator.notifications import NotificationRules
+from monitron_sap.emulator.protocol import (
+    TEXT_TYPE,
+    XML_TYPE,
+    ODataError,
+    ServiceRequest,
+    ServiceResponse,
+)
+from monitron_sap.emulator.query import (
+    EntityWriter,
+    apply_options,
+    bad_query,
+    key_of,
+    parse_query_options,
+)
+from monitron_sap.emulator.resource import Segment, not_found, parse_key, parse_path
+from monitron_sap.emulator.state import EntityStore, Row
+from monitron_sap.emulator.validation import check_etag, read_body
+from monitron_sap.emulator.wire import parse_literal
+
+METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
+NOT_ACCEPTABLE = "ZEMU/030"
+NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
+_UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
+
+
+def method_not_allowed(method: str, target: str) -> ODataError:
+    """Build the 405 error for a method the target does not support."""
+    return ODataError(405, METHOD_NOT_ALLOWED, f"Method {method} is not allowed for {target}")
+
+
+class MaintNotificationService:
+    """The ``API_MAINTNOTIFICATION`` service on top of an :class:`EntityStore`."""
+
+    service_id = "API_MAINTNOTIFICATION"
+
+    def __init__(self, config: EmulatorConfig, store: EntityStore) -> None:
+        self.config = config
+        self.store = store
+        self.rules = NotificationRules(config, store)
+        self.schema = model.SCHEMA
+        self._metadata = render_metadata(self.schema)
+
+    def handle(self, request: ServiceRequest) -> ServiceResponse:
+        """Answer one request below the service root."""
+        segments = parse_path(request.path)
+        if not segments:
+            return self._service_document(request)
+        first = segments[0]
+        if first.name == "$metadata" and len(segments) == 1:
+            if request.method not in ("GET", "HEAD"):
+                raise method_not_allowed(request.method, "$metadata")
+            return ServiceResponse(200, self._metadata, XML_TYPE)
+        if first.name == "$batch":
+            raise ODataError(501, NOT_IMPLEMENTED, "$batch is not supported by the emulator")
+        function = self.schema.function_import(first.name)
+        if function is not None and len(segments) == 1:
+            return self._function_import(request, function)
+        entity_type = self.schema.entity_type_for_set(first.name)
+        if entity_type is None:
+            raise not_found(first.name)
+        if not request.wants_json():
+            raise ODataError(
+                406,
+                NOT_ACCEPTABLE,
+                "The emulator answers in JSON only; send Accept: application/json "
+                "or $format=json (SAP would answer in Atom XML)",
+            )
+        return self._resource(request, entity_type, segments)
+
+    def _service_document(self, request: ServiceRequest) -> ServiceResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise method_not_allowed(request.method, "the service document")
+        if request.wants_json():
+            sets = [entity_type.entity_set for entity_type in self.schema.entity_types]
+            return ServiceResponse.json(200, {"d": {"EntitySets": sets}})
+        body = render_service_document_xml(self.schema, request.service_url)
+        return ServiceResponse(200, body, "application/atomsvc+xml; charset=utf-8")
+
+    def _writer(self, request: ServiceRequest) -> EntityWriter:
+        return EntityWriter(self.schema, self.store, request.service_url)
+
+    def _resource(
+        self, request: ServiceRequest, entity_type: EntityType, segments: list[Segment]
+    ) -> ServiceResponse:
+        """Walk the path: entity set, optional key, then navigation and ``$count``."""
+        writer = self._writer(request)
+        current_type = entity_type
+        row: Row | None = None
+        rows: list[Row] | None = None
+        parent: tuple[EntityType, Row, str] | None = None
+        count = False
+        for index, segment in enumerate(segments):
+            label = "/".join(
+                f"{s.name}({s.key})" if s.key else s.name for s in segments[: index + 1]
+            )
+            if index == 0:
+                if segment.key is not None:
+                    row = self.rules.find(
+                        current_type, parse_key(segment, current_type.keys), label
+                    )
+                else:
+                    rows = self.store.all(current_type.entity_set)
+                continue
+            if segment.name == "$count" and index == len(segments) - 1 and rows is not None:
+                count = True
+                continue
+            navigation = current_type.navigation_property(segment.name)
+            if row is None or navigation is None or segment.key is not None:
+                raise not_found(label)
+            parent = (current_type, row, segment.name)
+            current_type, related = writer.related(current_type, row, navigation)
+            _, many = self.schema.navigation_target(navigation)
+            row, rows = (None, related) if many else ((related[0] if related else None), None)
+            if not many and row is None:
+                raise not_found(label)
+        if count:
+            assert rows is not None
+            options = parse_query_options(request.query, current_type, self.schema)
+            _, total = apply_options(rows, options)
+            if request.method not in ("GET", "HEAD"):
+                raise method_not_allowed(request.method, "$count")
+            return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
+        if rows is not None:
+            return self._collection(request, writer, current_type, rows, parent)
+        assert row is not None
+        return self._entity(request, writer, current_type, row)
+
+    def _collection(
+        self,
+        request: ServiceRequest,
+        writer: EntityWriter,
+        entity_type: EntityType,
+        rows: list[Row],
+        parent: tuple[EntityType, Row, str] | None,
+    ) -> ServiceResponse:
+        if request.method == "POST":
+            return self._create(request, writer, entity_type, parent)
+        if request.method not in ("GET", "HEAD"):
+            raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
+        options = parse_query_options(request.query, entity_type, self.schema)
+        page, total = apply_options(rows, options)
+        results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
+        body: dict[str, Any] = {"results": results}
+        if options.inlinecount:
+            body["__count"] = str(total)
+        return ServiceResponse.json(200, {"d": body})
+
+    def _create(
+        self,
+        request: ServiceRequest,
+        writer: EntityWriter,
+        entity_type: EntityType,
+        parent: tuple[EntityType, Row, str] | None,
+    ) -> ServiceResponse:
+        payload = read_body(request.body)
+        if entity_type is model.HEADER:
+            if parent is not None:
+                raise method_not_allowed("POST", "a navigation to the notification")
+            row = self.rules.create_notification(payload, request.user)
+        else:
+            if parent is not None:
+                parent_type, parent_row, _ = parent
+                if parent_type is not model.HEADER and parent_type is not model.ITEM:
+                    raise method_not_allowed("POST", f"navigation from {parent_type.entity_set}")
+                parent_keys = {name: str(parent_row[name]) for name in parent_type.keys}
+            else:
+                parent_keys = self._parent_keys_from_payload(entity_type, payload)
+            row = self.rules.create_child(entity_type, payload, parent_keys, request.user)
+        headers = {"location": writer.entity_url(entity_type, row)}
+        etag = writer.etag(entity_type, row)
+        if etag is not None:
+            headers["etag"] = etag
+        response = ServiceResponse.json(201, {"d": writer.to_json(entity_type, row)}, headers)
+        response.created = True
+        return response
+
+    def _parent_keys_from_payload(
+        self, entity_type: EntityType, payload: dict[str, Any]
+    ) -> dict[str, str]:
+        """Take the parent keys of a child posted to its own entity set from its body."""
+        if entity_type in (model.CAUSE, model.ACTIVITY):
+            item_keys = {name: str(payload.get(name) or "") for name in model.ITEM.keys}
+            item_label = f"{model.ITEM_SET}({item_keys})"
+            self.rules.find(model.ITEM, item_keys, item_label)
+            return {name: str(payload.get(name) or "") for name in model.ITEM.keys}
+        return {"MaintenanceNotification": str(payload.get("MaintenanceNotification") or "")}
+
+    def _entity(
+        self, request: ServiceRequest, writer: EntityWriter, entity_type: EntityType, row: Row
+    ) -> ServiceResponse:
+        etag = writer.etag(entity_type, row)
+        if request.method in ("GET", "HEAD"):
+            options = parse_query_options(request.query, entity_type, self.schema)
+            headers = {"etag": etag} if etag else {}
+            body = writer.to_json(entity_type, row, options.expand, options.select)
+            return ServiceResponse.json(200, {"d": body}, headers)
+        if request.method in _UPDATE_METHODS:
+            check_etag(
+                entity_type,
+                request.header("if-match"),
+                etag,
+                required=self.config.require_if_match,
+            )
+            updated = self.rules.update(entity_type, row, read_body(request.body), request.user)
+            new_etag = writer.etag(entity_type, updated)
+            return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
+        if request.method == "DELETE" and entity_type.deletable:
+            self.store.delete(entity_type.entity_set, key_of(entity_type, row))
+            return ServiceResponse(204)
+        raise method_not_allowed(request.method, f"an entity of {entity_type.entity_set}")
+
+    def _function_import(
+        self, request: ServiceRequest, function: FunctionImport
+    ) -> ServiceResponse:
+        if request.method != function.http_method:
+            raise method_not_allowed(request.method, f"function import {function.name}")
+        arguments = self._function_arguments(request, function)
+        number = arguments.get("MaintenanceNotification")
+        if not isinstance(number, str) or not number:
+            raise bad_query(f"Parameter MaintenanceNotification of {function.name} is missing")
+        label = f"{function.name}(MaintenanceNotification='{number}')"
+        row = self.rules.find(model.HEADER, {"MaintenanceNotification": number}, label)
+        writer = self._writer(request)
+        check_etag(model.HEADER, request.header("if-match"), writer.etag(model.HEADER, row), False)
+        if function.name == "SetMaintNotifToInProcess":
+            row = self.rules.set_in_process(row, request.user)
+        else:
+            reference = arguments.get("MaintNotifReferenceDateTime")
+            reference_date = arguments.get("NotificationReferenceDate")
+            reference_time = arguments.get("NotificationReferenceTime")
+            row = self.rules.complete(
+                row,
+                request.user,
+                reference if isinstance(reference, datetime) else None,
+                reference_date if isinstance(reference_date, datetime) else None,
+                reference_time if isinstance(reference_time, timedelta) else None,
+            )
+        etag = writer.etag(model.HEADER, row)
+        return ServiceResponse.json(
+            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
+        )
+
+    def _function_arguments(
+        self, request: ServiceRequest, function: FunctionImport
+    ) -> dict[str, Any]:
+        """Parse function import parameters from URI literals in the query string."""
+        arguments: dict[str, Any] = {}
+        for parameter in function.parameters:
+            raw = request.query.get(parameter.name)
+            if raw is None:
+                continue
+            try:
+                arguments[parameter.name] = parse_literal(raw)
+            except ValueError as error:
+                raise bad_query(
+                    f"Invalid value {raw!r} for parameter {parameter.name} of {function.name}: "
+                    f"{error}"
+                ) from None
+        return arguments

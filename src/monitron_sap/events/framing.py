@@ -1,0 +1,452 @@
+"""Split a byte stream into decoded JSON records, in constant memory.
+
+The framer accepts, in any mix within one stream: JSON Lines, records concatenated with no
+separator (Firehose's default), pretty-printed records spanning many lines, CRLF line ends,
+trailing whitespace and a missing final newline. A UTF-8 byte order mark at the start of the
+stream is skipped. gzip input is recognized by its magic bytes (1F 8B), never by a file name,
+and may hold several gzip members.
+
+Framing rules:
+
+1. Between records, spaces, tabs, CR and LF are skipped.
+2. A record starts at ``{`` and ends at the matching ``}``, counting braces outside JSON strings.
+   A line that holds one complete JSON value of another type (an array, a number) is passed on
+   as that value, so that the schema step can reject it by type.
+3. Any other bytes between records are stray. They are reported as one error and skipped up to
+   the next ``{``.
+4. A record is invalid when it does not decode (bad JSON or invalid UTF-8), when a string holds a
+   raw line break (JSON forbids it, so the string was cut off), when the stream ends before its
+   closing brace, or when it grows past ``MAX_RECORD_BYTES``.
+
+Resynchronization after an invalid record: the framer reports the error at the record's first
+byte and resumes at the first *record start* after that byte. A record start is a ``{`` in the
+first column of a line, or a ``{`` that follows a ``}`` with only blanks between (``}{`` is how
+Firehose joins records). Valid JSON never has ``}`` followed by ``{`` outside a string, and
+pretty-printers indent nested objects, so a broken record costs only itself and the records that
+follow it are read.
+
+NOTE: a record cut off mid-line is lost together with the next record when that record starts
+on the same line without a ``}`` right before it; the error names the position. An indented
+``{`` at the start of a line is not a record start, so a broken record followed by indented
+records loses those records up to the next record start.
+
+Offsets and line numbers refer to the decompressed stream: ``offset`` is the 0-based byte offset
+of the record's first byte and ``line`` its 1-based line number.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO, Final, NamedTuple
+
+import orjson
+
+from monitron_sap.errors import InputError
+
+CHUNK_BYTES: Final = 1 << 20
+# Monitron records are a few kilobytes. The bound keeps memory constant on input without any
+# record boundary, such as a binary file or one endless line.
+MAX_RECORD_BYTES: Final = 1 << 20
+EXCERPT_CHARS: Final = 200
+GZIP_MAGIC: Final = b"\x1f\x8b"
+UTF8_BOM: Final = b"\xef\xbb\xbf"
+
+_BLANKS = re.compile(rb"[ \t\r\n]*")
+_TOKEN = re.compile(rb'[{}"]')
+# The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
+# or the end of the data, whichever comes first.
+_STRING_REST = re.compile(rb'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
+_RECORD_START = re.compile(rb"\n(\{)|\}[ \t\r\n]*(\{)")
+_VALUE_START = frozenset(b'["-0123456789tfn')
+
+_COMPLETE, _INCOMPLETE, _BROKEN_STRING = 0, 1, 2
+
+
+class DecodedRecord(NamedTuple):
+    """One decoded JSON value and where its first byte was."""
+
+    value: Any
+    offset: int
+    line: int
+
+
+class FramingError(NamedTuple):
+    """Bytes that are not a usable record: where they start, what was wrong, and an excerpt."""
+
+    offset: int
+    line: int
+    message: str
+    excerpt: str
+
+
+Frame = DecodedRecord | FramingError
+
+
+def iter_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+    """Yield the stream's content in chunks, decompressed when it starts with the gzip magic.
+
+    Raises ``InputError`` when reading fails or the gzip data is corrupt or truncated.
+    """
+    try:
+        head = stream.read(chunk_bytes)
+        while 0 < len(head) < len(GZIP_MAGIC):
+            more = stream.read(chunk_bytes)
+            if not more:
+                break
+            head += more
+    except OSError as error:
+        raise InputError(f"reading failed: {error}") from error
+
+    if head.startswith(GZIP_MAGIC):
+        yield from _gunzip(head, stream, chunk_bytes)
+        return
+    if head:
+        yield head
+    yield from _read_rest(stream, chunk_bytes)
+
+
+def _read_rest(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = stream.read(chunk_bytes)
+        except OSError as error:
+            raise InputError(f"reading failed: {error}") from error
+        if not chunk:
+            return
+        yield chunk
+
+
+def _gunzip(head: bytes, stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
+    # wbits=31 selects the gzip container. Each member ends with its own trailer, and Firehose or
+    # `cat a.gz b.gz` may join several members, so a new decompressor starts after each one.
+    decompressor = zlib.decompressobj(wbits=31)
+    compressed = _chain(head, _read_rest(stream, chunk_bytes))
+    for data in compressed:
+        while data:
+            try:
+                output = decompressor.decompress(data, chunk_bytes)
+            except zlib.error as error:
+                raise InputError(f"invalid gzip data: {error}") from error
+            if output:
+                yield output
+            data = decompressor.unconsumed_tail
+            if decompressor.eof:
+                data = decompressor.unused_data + data
+                if not data:
+                    break
+                if not data.startswith(GZIP_MAGIC[:1]):
+                    raise InputError(
+                        f"{len(data)} bytes after the end of the gzip data are not gzip"
+                    )
+                decompressor = zlib.decompressobj(wbits=31)
+    if not decompressor.eof:
+        raise InputError("the gzip data is truncated")
+
+
+def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def split_records(
+    chunks: Iterable[bytes], max_record_bytes: int = MAX_RECORD_BYTES
+) -> Iterator[Frame]:
+    """Split a stream of byte chunks into decoded records and framing errors, in stream order.
+
+    An ``InputError`` raised by ``chunks`` ends the stream and is reported as a framing error at
+    the offset reached.
+    """
+    return _Framer(iter(chunks), max_record_bytes).frames()
+
+
+class _Framer:
+    """The framing state: a window ``buffer`` onto the stream and the scan position in it."""
+
+    def __init__(self, chunks: Iterator[bytes], max_record_bytes: int) -> None:
+        self._chunks = chunks
+        self._max = max_record_bytes
+        self._buffer = b""
+        self._base = 0  # stream offset of self._buffer[0]
+        self._pos = 0  # scan position in self._buffer
+        self._line = 1  # line number at self._pos
+        self._eof = False
+        self._read_error: str | None = None
+        # Stream offsets before which a costly search is known to fail: the rest of a line that
+        # did not decode as one object is not decoded again for each record on it, and a
+        # region without "}{" is not searched again.
+        self._line_failed_before = -1
+        self._no_pair_before = -1
+
+    def frames(self) -> Iterator[Frame]:
+        self._skip_bom()
+        while self._skip_blanks():
+            byte = self._buffer[self._pos]
+            if byte == 0x7B:  # "{"
+                yield self._read_object()
+                continue
+            value_line = self._read_value_line() if byte in _VALUE_START else None
+            yield value_line if value_line is not None else self._skip_stray()
+
+        if self._read_error is not None:
+            yield FramingError(self._base + self._pos, self._line, self._read_error, "")
+
+    def _fill(self) -> bool:
+        """Append the next chunk to the buffer, dropping consumed bytes. False at the end."""
+        while not self._eof:
+            try:
+                chunk = next(self._chunks)
+            except StopIteration:
+                self._eof = True
+            except InputError as error:
+                self._read_error = str(error)
+                self._eof = True
+            else:
+                if chunk:
+                    self._buffer = self._buffer[self._pos :] + chunk
+                    self._base += self._pos
+                    self._pos = 0
+                    return True
+        return False
+
+    def _advance(self, end: int) -> None:
+        self._line += self._buffer.count(b"\n", self._pos, end)
+        self._pos = end
+
+    def _skip_bom(self) -> None:
+        while len(self._buffer) < len(UTF8_BOM) and self._fill():
+            pass
+        if self._buffer.startswith(UTF8_BOM):
+            self._pos = len(UTF8_BOM)
+
+    def _skip_blanks(self) -> bool:
+        """Move past blanks to the next byte; False when the stream has no more bytes."""
+        while True:
+            blanks = _BLANKS.match(self._buffer, self._pos)
+            end = blanks.end() if blanks is not None else self._pos
+            self._advance(end)
+            if end < len(self._buffer):
+                return True
+            if not self._fill():
+                return False
+
+    def _line_end(self) -> int:
+        """Find the end of the current line: its LF, or the end of the data at the end of input.
+
+        Returns -1 when the line is longer than the record size bound.
+        """
+        search_from = self._pos
+        while True:
+            newline = self._buffer.find(b"\n", search_from)
+            if newline >= 0:
+                return newline if newline - self._pos <= self._max else -1
+            searched = len(self._buffer) - self._pos
+            if searched > self._max:
+                return -1
+            if not self._fill():
+                return len(self._buffer) if len(self._buffer) - self._pos <= self._max else -1
+            search_from = self._pos + searched
+
+    def _read_object(self) -> Frame:
+        # Fast path for JSON Lines: the rest of the line is exactly one object.
+        if self._base + self._pos >= self._line_failed_before:
+            line_end = self._line_end()
+            if line_end >= 0:
+                try:
+                    value = orjson.loads(self._buffer[self._pos : line_end])
+                except orjson.JSONDecodeError:
+                    self._line_failed_before = self._base + line_end
+                else:
+                    record = DecodedRecord(value, self._base + self._pos, self._line)
+                    self._advance(line_end)
+                    return record
+            else:
+                self._line_failed_before = self._base + len(self._buffer)
+
+        # Fast path for concatenated records: "}{" never occurs outside strings within a record.
+        start = self._pos
+        limit = min(len(self._buffer), start + self._max)
+        if self._base + start >= self._no_pair_before:
+            pair = self._buffer.find(b"}{", start, limit)
+            if pair < 0:
+                self._no_pair_before = self._base + limit - 1
+            else:
+                try:
+                    value = orjson.loads(self._buffer[start : pair + 1])
+                except orjson.JSONDecodeError:
+                    pass
+                else:
+                    record = DecodedRecord(value, self._base + start, self._line)
+                    self._advance(pair + 1)
+                    return record
+
+        return self._read_object_slowly()
+
+    def _read_object_slowly(self) -> Frame:
+        start = self._pos
+        while True:
+            limit = min(len(self._buffer), start + self._max)
+            status, end = _match_braces(self._buffer, start, limit)
+            if status != _INCOMPLETE or end - start >= self._max or not self._fill():
+                break
+            start = self._pos
+
+        if status == _COMPLETE:
+            data = self._buffer[start:end]
+            try:
+                value = _decode(data, self._base + start)
+            except _InvalidJsonError as error:
+                return self._reject(start, end, str(error))
+            record = DecodedRecord(value, self._base + start, self._line)
+            self._advance(end)
+            return record
+
+        if status == _BROKEN_STRING:
+            where = self._base + end
+            return self._reject(
+                start, end, f"invalid JSON: line break inside a string at byte {where}"
+            )
+        if end - start >= self._max:
+            return self._reject(start, end, f"record is larger than {self._max} bytes")
+        return self._reject(start, end, "truncated record: the input ends before its closing '}'")
+
+    def _reject(self, start: int, end: int, message: str) -> FramingError:
+        """Report the record at ``start`` and resume at the next record start after it."""
+        found = _RECORD_START.search(self._buffer, start + 1, end)
+        if found is not None:
+            line = self._line + self._buffer.count(b"\n", start, _brace_of(found))
+            message = f"{message} (a new record starts at line {line})"
+        error = FramingError(
+            self._base + start, self._line, message, _excerpt(self._buffer[start:end])
+        )
+        self._resume_at_record_start(start + 1)
+        return error
+
+    def _resume_at_record_start(self, search_from: int) -> None:
+        while True:
+            found = _RECORD_START.search(self._buffer, search_from)
+            if found is not None:
+                self._advance(_brace_of(found))
+                return
+            # Keep only a tail that the next chunk may complete into a record start: the last
+            # LF or "}" when nothing but blanks follows it.
+            tail = max(
+                self._buffer.rfind(b"\n", search_from), self._buffer.rfind(b"}", search_from)
+            )
+            if tail < 0 or self._buffer[tail + 1 :].strip(b" \t\r\n"):
+                tail = len(self._buffer)
+            self._advance(tail)
+            if not self._fill():
+                self._advance(len(self._buffer))
+                return
+            search_from = self._pos
+
+    def _read_value_line(self) -> DecodedRecord | None:
+        """Decode a line that holds one JSON value other than an object, such as an array."""
+        line_end = self._line_end()
+        if line_end < 0:
+            return None
+        try:
+            value = orjson.loads(self._buffer[self._pos : line_end])
+        except orjson.JSONDecodeError:
+            return None
+        record = DecodedRecord(value, self._base + self._pos, self._line)
+        self._advance(line_end)
+        return record
+
+    def _skip_stray(self) -> FramingError:
+        start_offset = self._base + self._pos
+        start_line = self._line
+        excerpt = b""
+        skipped = 0
+        while True:
+            brace = self._buffer.find(b"{", self._pos)
+            end = brace if brace >= 0 else len(self._buffer)
+            if len(excerpt) < EXCERPT_CHARS:
+                excerpt += self._buffer[self._pos : min(end, self._pos + EXCERPT_CHARS)]
+            skipped += end - self._pos
+            self._advance(end)
+            if brace >= 0 or not self._fill():
+                break
+        message = f"{skipped} unexpected bytes between records, skipped up to the next '{{'"
+        return FramingError(start_offset, start_line, message, _excerpt(excerpt))
+
+
+def _brace_of(found: re.Match[bytes]) -> int:
+    return found.start(1) if found.group(1) is not None else found.start(2)
+
+
+def _match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
+    """Find the ``}`` that closes the ``{`` at ``start``, looking no further than ``limit``.
+
+    Returns ``(_COMPLETE, end)`` with ``end`` just past the brace, ``(_INCOMPLETE, limit)`` when
+    more data is needed, or ``(_BROKEN_STRING, index)`` at a raw line break inside a string.
+    """
+    depth = 0
+    pos = start
+    search = _TOKEN.search
+    string_rest = _STRING_REST.match
+    while True:
+        token = search(buffer, pos, limit)
+        if token is None:
+            return _INCOMPLETE, limit
+        index = token.start()
+        byte = buffer[index]
+        if byte == 0x22:  # '"'
+            end = string_rest(buffer, index + 1, limit).end()  # type: ignore[union-attr]
+            if end >= limit:
+                return _INCOMPLETE, limit
+            closing = buffer[end]
+            if closing == 0x22:
+                pos = end + 1
+            elif closing == 0x5C and end + 1 >= limit:  # a backslash at the end of the data
+                return _INCOMPLETE, limit
+            else:
+                return _BROKEN_STRING, end
+        elif byte == 0x7B:  # "{"
+            depth += 1
+            pos = index + 1
+        else:
+            depth -= 1
+            pos = index + 1
+            if depth == 0:
+                return _COMPLETE, pos
+
+
+class _InvalidJsonError(ValueError):
+    """A record candidate that is not valid JSON; the message says why and where."""
+
+
+def _decode(data: bytes, offset: int) -> Any:
+    """Decode one record candidate, falling back to the standard library for the message.
+
+    The standard library also accepts what orjson rejects but JSON allows, such as an escaped
+    lone surrogate. ``offset`` is the stream offset of ``data`` and goes into the message.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _InvalidJsonError(
+            f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
+        ) from error
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        where = offset + len(text[: error.pos].encode("utf-8"))
+        raise _InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
+    except ValueError as error:
+        raise _InvalidJsonError(f"invalid JSON: {error}") from error
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
+
+
+def _excerpt(data: bytes) -> str:
+    return data[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:EXCERPT_CHARS]

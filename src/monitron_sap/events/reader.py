@@ -1,0 +1,173 @@
+"""Read Monitron export records from streams, bytes and paths into events and record errors.
+
+Every record of every source comes out either as a ``MonitronEvent`` or as a ``RecordError``, in
+source order, so a caller can count and report what it could not use. Firehose error-output
+envelopes (an object with a base64 ``rawData`` and no ``eventId``) are unwrapped: the records in
+``rawData`` are read with the envelope's position and ``from_error_output=True``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, replace
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from monitron_sap.errors import InputError
+from monitron_sap.events.framing import (
+    EXCERPT_CHARS,
+    DecodedRecord,
+    FramingError,
+    iter_chunks,
+    split_records,
+)
+from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError, SourceRef
+from monitron_sap.events.schema import parse_record
+
+logger = logging.getLogger(__name__)
+
+STDIN_PATH = "-"
+
+
+def read_stream(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
+    """Read every record of a binary stream, gzip or plain; ``source`` names it in results."""
+    yield from _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
+
+
+def read_bytes(data: bytes, source: str) -> Iterator[ReadResult]:
+    """Read every record of one in-memory object, such as a Kinesis record or an S3 object."""
+    yield from read_stream(io.BytesIO(data), source)
+
+
+def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[ReadResult]:
+    """Read files, directories (recursively, in sorted order) and ``-`` for standard input.
+
+    A missing or unreadable path becomes a ``RecordError`` with line 0 and the next path is read.
+    """
+    for path in paths:
+        if path == STDIN_PATH:
+            yield from read_stream(stdin if stdin is not None else sys.stdin.buffer, STDIN_PATH)
+        elif os.path.isdir(path):
+            for file_path in _walk_sorted(Path(path)):
+                yield from _read_file(str(file_path))
+        else:
+            yield from _read_file(path)
+
+
+def event_to_json(event: MonitronEvent) -> dict[str, Any]:
+    """Return the event as a JSON-ready object: the output of ``monitron-sap events``.
+
+    ``timestamp`` is ISO-8601 UTC with milliseconds and a ``Z`` suffix. ``closure_code``,
+    ``features`` and ``models`` appear only when the record has them.
+    """
+    output: dict[str, Any] = {
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "schema_version": event.schema_version,
+        "timestamp": event.timestamp.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "project": event.project,
+        "project_id": event.project_id,
+        "site": event.site,
+        "asset": event.asset,
+        "position": event.position,
+        "asset_position_id": event.asset_position_id,
+        "sensor_id": event.sensor_id,
+        "gateway_id": event.gateway_id,
+        "transition_type": event.transition_type,
+        "new_state": event.new_state,
+        "previous_state": event.previous_state,
+        "source": event.source.source,
+        "line": event.source.line,
+        "offset": event.source.offset,
+        "from_error_output": event.source.from_error_output,
+    }
+    if event.closure_code is not None:
+        closure = asdict(event.closure_code)
+        closure["resolved_models"] = list(event.closure_code.resolved_models)
+        output["closure_code"] = closure
+    if event.features is not None:
+        output["features"] = asdict(event.features)
+    if event.models:
+        output["models"] = {name: asdict(model) for name, model in event.models.items()}
+    return output
+
+
+def _walk_sorted(directory: Path) -> list[Path]:
+    """List the files under a directory, sorted by their path components (``a``, ``b/c``, ``d``)."""
+    files = [path for path in directory.rglob("*") if path.is_file()]
+    return sorted(files, key=lambda path: path.relative_to(directory).parts)
+
+
+def _read_file(path: str) -> Iterator[ReadResult]:
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed by the with block below
+    except FileNotFoundError:
+        yield RecordError(SourceRef(path, 0, 0), "file not found")
+        return
+    except OSError as error:
+        reason = error.strerror or str(error)
+        yield RecordError(SourceRef(path, 0, 0), f"cannot open the file: {reason}")
+        return
+    with stream:
+        yield from read_stream(stream, path)
+
+
+def _read_frames(
+    frames: Iterator[DecodedRecord | FramingError], source: str, *, from_error_output: bool
+) -> Iterator[ReadResult]:
+    for frame in frames:
+        if isinstance(frame, DecodedRecord):
+            value = frame.value
+            where = SourceRef(source, frame.offset, frame.line, from_error_output)
+            if type(value) is dict and "rawData" in value and "eventId" not in value:
+                yield from _unwrap_error_output(value, where)
+                continue
+            try:
+                yield parse_record(value, where)
+            except InputError as error:
+                yield RecordError(where, str(error), _excerpt(value))
+        else:
+            where = SourceRef(source, frame.offset, frame.line, from_error_output)
+            yield RecordError(where, frame.message, frame.excerpt)
+
+
+def _unwrap_error_output(envelope: dict[str, Any], where: SourceRef) -> Iterator[ReadResult]:
+    """Read the records inside a Firehose error-output envelope at the envelope's position."""
+    outer = SourceRef(where.source, where.offset, where.line, from_error_output=True)
+    raw = envelope["rawData"]
+    if type(raw) is not str or not raw:
+        yield RecordError(outer, "Firehose error output: rawData must be a non-empty base64 string")
+        return
+    try:
+        data = base64.b64decode(raw, validate=True)
+    except binascii.Error as error:
+        message = f"Firehose error output: rawData is not valid base64 ({error})"
+        yield RecordError(outer, message, raw[:EXCERPT_CHARS])
+        return
+
+    error_code = envelope.get("errorCode") or envelope.get("lastErrorCode")
+    logger.debug("unwrapping Firehose error output at %s (error code %s)", outer, error_code)
+    for result in _read_frames(
+        split_records(iter_chunks(io.BytesIO(data))), where.source, from_error_output=True
+    ):
+        # Positions inside rawData mean nothing to the reader of the file, so every record
+        # takes the envelope's position.
+        if isinstance(result, RecordError):
+            yield RecordError(outer, result.message, result.excerpt)
+        else:
+            yield _with_source(result, outer)
+
+
+def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
+    return replace(event, source=source)
+
+
+def _excerpt(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]

@@ -1,0 +1,442 @@
+"""The pipeline: decide, map, call SAP and record every record's outcome exactly once.
+
+For each record that needs SAP, the pipeline claims the record's key in the ledger, calls SAP and
+then records the outcome with the notification number. A record whose earlier claim expired
+without an outcome, or whose earlier attempt failed, is first looked up in SAP by its external
+reference; a notification found there is recorded instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Final, TypeVar
+
+from monitron_sap.assets.lookup import MappingReader, find_mapping
+from monitron_sap.assets.model import MappingEntry, PositionRef
+from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
+from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
+from monitron_sap.pipeline.drafts import build_draft, priority_for
+from monitron_sap.pipeline.entries import event_entry, invalid_entry, invalid_record_key
+from monitron_sap.pipeline.reference import external_reference
+from monitron_sap.pipeline.replay import record_from_entry
+from monitron_sap.pipeline.results import RecordResult, RunSummary
+from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry, create_with_lookup
+from monitron_sap.rules.decide import (
+    NO_MAPPING,
+    NO_OPEN_NOTIFICATION,
+    Action,
+    Decision,
+    decide,
+    position_of,
+)
+from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
+from monitron_sap.rules.settings import SEVERITY, RuleSettings
+from monitron_sap.rules.texts import short_text
+from monitron_sap.sap.models import (
+    Notification,
+    NotificationApi,
+    NotificationChanges,
+)
+from monitron_sap.store.ports import (
+    ClaimStatus,
+    LatestMeasurement,
+    LedgerEntry,
+    LedgerStore,
+    OpenNotification,
+    Outcome,
+)
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this without an outcome belongs to a worker that stopped. It must exceed the
+# longest time one record can take: every retry with its backoff and HTTP timeout.
+DEFAULT_LEASE_SECONDS: Final = 300.0
+
+T = TypeVar("T")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Pipeline:
+    """Process Monitron records into SAP notifications, recording each outcome in the ledger.
+
+    One instance serves one worker at a time; it is not thread-safe. ``clock`` and ``sleep``
+    exist so that tests can control time.
+    """
+
+    def __init__(
+        self,
+        *,
+        ledger: LedgerStore,
+        mappings: MappingReader,
+        sap: NotificationApi,
+        rules: RuleSettings | None = None,
+        retry: RetryPolicy | None = None,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        clock: Callable[[], datetime] = utc_now,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.ledger = ledger
+        self.mappings = mappings
+        self.sap = sap
+        self.rules = rules or RuleSettings()
+        self.retry = retry or RetryPolicy()
+        self.lease_seconds = lease_seconds
+        self._clock = clock
+        self._sleep = sleep
+        self._dead_letter_streak = 0
+
+    def process(
+        self,
+        items: Iterable[ReadResult],
+        *,
+        on_result: Callable[[RecordResult], None] | None = None,
+    ) -> RunSummary:
+        """Process every item and return the run's summary."""
+        summary = RunSummary()
+        for item in items:
+            result = self.process_one(item)
+            summary.add(result)
+            if on_result is not None:
+                on_result(result)
+        return summary
+
+    def replay_dead_letters(
+        self,
+        parse: Callable[[LedgerEntry], ReadResult] = record_from_entry,
+        *,
+        limit: int = 1000,
+        on_result: Callable[[RecordResult], None] | None = None,
+    ) -> RunSummary:
+        """Process the stored dead letters again; ``parse`` rebuilds each record from its entry.
+
+        A replayed record is claimed again (RETRY), so SAP is searched for its external reference
+        before anything is created.
+        """
+        entries = self.ledger.dead_letters(limit)
+        return self.process((parse(entry) for entry in entries), on_result=on_result)
+
+    def process_one(self, item: ReadResult) -> RecordResult:
+        """Process one record; raises only ``StoreUnavailableError`` (the ledger is unusable)."""
+        if isinstance(item, RecordError):
+            return self._record_invalid(item)
+
+        event = item
+        position = position_of(event)
+        self._remember_measurement(event, position)
+        decision = decide(event, self.rules)
+        if decision.action == Action.SKIP:
+            return self._record(event, position, Outcome.SKIPPED, decision.ledger_reason)
+        if decision.action == Action.COMPLETE:
+            return self._complete(event, position, decision)
+
+        mapping = find_mapping(position, self.mappings)
+        if mapping is None:
+            return self._record_unmapped(event, position)
+        return self._notify(event, position, decision, mapping)
+
+    # Creating or correlating -------------------------------------------------------------------
+
+    def _notify(
+        self,
+        event: MonitronEvent,
+        position: PositionRef,
+        decision: Decision,
+        mapping: MappingEntry,
+    ) -> RecordResult:
+        reference = external_reference(event.record_key)
+        held, look_up_first = self._claim(event, position, reference)
+        if held is not None:
+            return held
+        attempts = self._attempts()
+        try:
+            if look_up_first:
+                found = self._find_created(reference, attempts)
+                if found is not None:
+                    self._open(position, found, decision, event)
+                    return self._finish(event, Outcome.NOTIFIED, decision.ledger_reason, found)
+
+            handled = self._correlate(event, position, decision, mapping, attempts)
+            if handled is not None:
+                return handled
+
+            snapshot = self._latest_snapshot(position)
+            draft = build_draft(
+                event,
+                decision,
+                mapping,
+                position,
+                snapshot,
+                rules=self.rules,
+                external_reference=reference,
+            )
+            created = create_with_lookup(
+                self.sap, draft, reference, attempts=attempts, policy=self.retry, sleep=self._sleep
+            )
+            self._open(position, created, decision, event)
+            logger.info(
+                "created notification %s for %s (record %s, reference %s)",
+                created.number,
+                position.describe(),
+                event.record_key,
+                reference,
+            )
+            return self._finish(event, Outcome.NOTIFIED, decision.ledger_reason, created)
+        except SapUnavailableError as error:
+            return self._dead_letter(event, error)
+        except (SapRejectedError, SapAuthorizationError) as error:
+            return self._fail(event, error)
+
+    def _correlate(
+        self,
+        event: MonitronEvent,
+        position: PositionRef,
+        decision: Decision,
+        mapping: MappingEntry,
+        attempts: int,
+    ) -> RecordResult | None:
+        """Record the alert against the open notification of its position, if SAP has one."""
+        known = self.ledger.get_open_notification(position.key)
+        if known is None:
+            return None
+        current = self._call(
+            lambda: self.sap.get(known.notification_number),
+            f"reading notification {known.notification_number}",
+            attempts,
+        )
+        if not current.is_open:
+            self.ledger.clear_open_notification(position.key, known.notification_number)
+            return None
+
+        state = decision.state or known.state
+        if self.rules.escalate_priority and SEVERITY.get(state, 0) > SEVERITY.get(known.state, 0):
+            priority = priority_for(mapping, state, self.rules)
+            # The short text names the state, so it follows the escalation too.
+            changes = NotificationChanges(text=short_text(position, state), priority=priority)
+            if priority != current.priority or changes.text != current.text:
+                self._call(
+                    lambda: self.sap.update(known.notification_number, changes, etag=current.etag),
+                    f"raising the priority of notification {known.notification_number}",
+                    attempts,
+                )
+            self.ledger.set_open_notification(
+                OpenNotification(
+                    position_key=position.key,
+                    notification_number=known.notification_number,
+                    state=state,
+                    record_key=known.record_key,
+                    opened_at=known.opened_at,
+                    priority=priority,
+                )
+            )
+            reason = (
+                f"escalation: {decision.reason}; notification {known.notification_number} "
+                f"raised from {known.state} to {state} (priority {priority})"
+            )
+            return self._finish(event, Outcome.UPDATED, reason, current)
+
+        reason = (
+            f"correlated: {decision.reason}; notification {known.notification_number} "
+            f"is still open for this position"
+        )
+        return self._finish(event, Outcome.CORRELATED, reason, current)
+
+    # Completing --------------------------------------------------------------------------------
+
+    def _complete(
+        self, event: MonitronEvent, position: PositionRef, decision: Decision
+    ) -> RecordResult:
+        known = self.ledger.get_open_notification(position.key)
+        if known is None:
+            reason = f"{NO_OPEN_NOTIFICATION}: {decision.reason}; no open notification to complete"
+            return self._record(event, position, Outcome.SKIPPED, reason)
+        held, _ = self._claim(event, position, external_reference(event.record_key))
+        if held is not None:
+            return held
+        attempts = self._attempts()
+        number = known.notification_number
+        try:
+            current = self._call(
+                lambda: self.sap.get(number), f"reading notification {number}", attempts
+            )
+            if current.is_open:
+                current = self._call(
+                    lambda: self.sap.complete(number, reference_time=event.timestamp),
+                    f"completing notification {number}",
+                    attempts,
+                )
+            self.ledger.clear_open_notification(position.key, number)
+            reason = f"{decision.ledger_reason}; notification {number} completed"
+            return self._finish(event, Outcome.UPDATED, reason, current)
+        except SapUnavailableError as error:
+            return self._dead_letter(event, error)
+        except (SapRejectedError, SapAuthorizationError) as error:
+            return self._fail(event, error)
+
+    # Ledger bookkeeping ------------------------------------------------------------------------
+
+    def _claim(
+        self, event: MonitronEvent, position: PositionRef, reference: str
+    ) -> tuple[RecordResult | None, bool]:
+        """Claim the record.
+
+        Return a result when this worker must not act on the record, and whether SAP must be
+        searched for the record's reference first because an earlier attempt may have created it.
+        """
+        now = self._clock()
+        entry = event_entry(event, position, Outcome.IN_PROGRESS, now, reference=reference)
+        claim = self.ledger.claim(entry, lease_seconds=self.lease_seconds, now=now)
+        look_up_first = claim.status in (ClaimStatus.TAKEN_OVER, ClaimStatus.RETRY)
+        if claim.status == ClaimStatus.DONE:
+            previous = claim.previous
+            return RecordResult(
+                event.record_key,
+                previous.status if previous else None,
+                reason=previous.reason if previous else None,
+                notification_number=previous.notification_number if previous else None,
+                already_done=True,
+            ), False
+        if claim.status == ClaimStatus.BUSY:
+            logger.info("record %s is claimed by another worker; skipped", event.record_key)
+            return RecordResult(event.record_key, None, busy=True), False
+        if look_up_first:
+            logger.info(
+                "record %s was claimed before without a final outcome (%s); looking up %s first",
+                event.record_key,
+                claim.status,
+                reference,
+            )
+        return None, look_up_first
+
+    def _finish(
+        self,
+        event: MonitronEvent,
+        outcome: Outcome,
+        reason: str,
+        notification: Notification | None,
+    ) -> RecordResult:
+        number = notification.number if notification is not None else None
+        self.ledger.finish(
+            event.record_key, outcome, now=self._clock(), reason=reason, notification_number=number
+        )
+        self._dead_letter_streak = 0
+        return RecordResult(event.record_key, outcome, reason=reason, notification_number=number)
+
+    def _dead_letter(self, event: MonitronEvent, error: SapUnavailableError) -> RecordResult:
+        message = f"SAP unavailable after retries: {error}; replay with 'dead-letters replay'"
+        logger.error("record %s dead-lettered: %s", event.record_key, error)
+        self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
+        self._dead_letter_streak += 1
+        return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
+
+    def _fail(
+        self, event: MonitronEvent, error: SapRejectedError | SapAuthorizationError
+    ) -> RecordResult:
+        message = f"SAP rejected the request: {error}"
+        logger.error("record %s failed: %s", event.record_key, error)
+        self.ledger.finish(event.record_key, Outcome.FAILED, now=self._clock(), error=message)
+        return RecordResult(event.record_key, Outcome.FAILED, error=message)
+
+    def _record(
+        self, event: MonitronEvent, position: PositionRef, outcome: Outcome, reason: str
+    ) -> RecordResult:
+        entry = event_entry(event, position, outcome, self._clock(), reason=reason)
+        written = self.ledger.record(entry)
+        if not written:
+            previous = self.ledger.get(event.record_key)
+            return RecordResult(
+                event.record_key,
+                previous.status if previous else outcome,
+                reason=previous.reason if previous else reason,
+                notification_number=previous.notification_number if previous else None,
+                already_done=True,
+            )
+        return RecordResult(event.record_key, outcome, reason=reason)
+
+    def _record_unmapped(self, event: MonitronEvent, position: PositionRef) -> RecordResult:
+        ids = []
+        if position.asset_position_id:
+            ids.append(f"assetPositionId {position.asset_position_id}")
+        if position.sensor_id:
+            ids.append(f"sensor {position.sensor_id}")
+        reason = (
+            f"{NO_MAPPING}: no mapping entry for {position.describe()}"
+            + (f" ({', '.join(ids)})" if ids else "")
+            + "; add one with 'monitron-sap mapping import'"
+        )
+        result = self._record(event, position, Outcome.SKIPPED, reason)
+        if not result.already_done:
+            self.ledger.note_unmapped(position, seen_at=event.timestamp)
+        return result
+
+    def _record_invalid(self, error: RecordError) -> RecordResult:
+        record_key = invalid_record_key(error)
+        written = self.ledger.record(invalid_entry(error, self._clock()))
+        if written:
+            logger.warning("invalid record: %s", error.describe())
+        return RecordResult(
+            record_key, Outcome.INVALID, error=error.describe(), already_done=not written
+        )
+
+    # Helpers -----------------------------------------------------------------------------------
+
+    def _open(
+        self,
+        position: PositionRef,
+        notification: Notification,
+        decision: Decision,
+        event: MonitronEvent,
+    ) -> None:
+        if not notification.is_open:
+            return
+        self.ledger.set_open_notification(
+            OpenNotification(
+                position_key=position.key,
+                notification_number=notification.number,
+                state=decision.state or "",
+                record_key=event.record_key,
+                opened_at=event.timestamp,
+                priority=notification.priority,
+            )
+        )
+
+    def _remember_measurement(self, event: MonitronEvent, position: PositionRef) -> None:
+        snapshot = snapshot_of(event)
+        if snapshot is None:
+            return
+        self.ledger.save_latest_measurement(
+            LatestMeasurement(position.key, snapshot.taken_at, snapshot.to_json())
+        )
+
+    def _latest_snapshot(self, position: PositionRef) -> MeasurementSnapshot | None:
+        latest = self.ledger.get_latest_measurement(position.key)
+        if latest is None:
+            return None
+        return MeasurementSnapshot.from_json(latest.snapshot)
+
+    def _attempts(self) -> int:
+        """Return the attempts allowed per SAP call: one while SAP looks down."""
+        if self._dead_letter_streak >= self.retry.fail_fast_after:
+            return 1
+        return self.retry.max_attempts
+
+    def _call(self, call: Callable[[], T], what: str, attempts: int) -> T:
+        return call_with_retry(
+            call, what=what, attempts=attempts, policy=self.retry, sleep=self._sleep
+        )
+
+    def _find_created(self, reference: str, attempts: int) -> Notification | None:
+        found = self._call(
+            lambda: self.sap.find_by_external_reference(reference),
+            f"looking up reference {reference}",
+            attempts,
+        )
+        if len(found) > 1:
+            numbers = ", ".join(n.number for n in found)
+            logger.warning("reference %s is on several notifications: %s", reference, numbers)
+        return found[0] if found else None

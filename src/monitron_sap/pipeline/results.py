@@ -1,0 +1,85 @@
+"""What became of each record in a run, and the run's summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from monitron_sap.store.ports import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """The result of one record.
+
+    ``outcome`` is ``None`` when another worker holds the record (``busy``). ``already_done`` is
+    true when an earlier run had recorded the outcome, so this run changed nothing.
+    """
+
+    record_key: str
+    outcome: Outcome | None
+    reason: str | None = None
+    notification_number: str | None = None
+    error: str | None = None
+    already_done: bool = False
+    busy: bool = False
+
+    @property
+    def reason_code(self) -> str | None:
+        """The reason's code: the text before the first colon."""
+        if self.reason is None:
+            return None
+        return self.reason.split(":", 1)[0]
+
+
+@dataclass(slots=True)
+class RunSummary:
+    """Counts over the records of one run. ``skipped`` counts skipped records by reason code."""
+
+    read: int = 0
+    notified: int = 0
+    updated: int = 0
+    correlated: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    invalid: int = 0
+    failed: int = 0
+    dead_lettered: int = 0
+    already_done: int = 0
+    busy: int = 0
+    notification_numbers: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def add(self, result: RecordResult) -> None:
+        """Count ``result`` in the summary."""
+        self.read += 1
+        if result.busy:
+            self.busy += 1
+            return
+        if result.already_done:
+            self.already_done += 1
+            return
+        match result.outcome:
+            case Outcome.NOTIFIED:
+                self.notified += 1
+                if result.notification_number:
+                    self.notification_numbers.append(result.notification_number)
+            case Outcome.UPDATED:
+                self.updated += 1
+            case Outcome.CORRELATED:
+                self.correlated += 1
+            case Outcome.SKIPPED:
+                self.skipped[result.reason_code or "unknown"] += 1
+            case Outcome.INVALID:
+                self.invalid += 1
+                self.problems.append(f"{result.record_key}: {result.error}")
+            case Outcome.FAILED:
+                self.failed += 1
+                self.problems.append(f"{result.record_key}: {result.error}")
+            case Outcome.DEAD_LETTER:
+                self.dead_lettered += 1
+                self.problems.append(f"{result.record_key}: {result.error}")
+
+    @property
+    def ok(self) -> bool:
+        """True when no record was invalid, failed, dead-lettered or held by another worker."""
+        return not (self.invalid or self.failed or self.dead_lettered or self.busy)

@@ -1,0 +1,124 @@
+"""Decide what a Monitron event asks of SAP: notify, complete, or nothing (with the reason)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from monitron_sap.assets.model import PositionRef
+from monitron_sap.events.model import (
+    ALARM,
+    ASSET_STATE_TRANSITION,
+    EVENT_TYPES,
+    GATEWAY_CONNECTED,
+    GATEWAY_DISCONNECTED,
+    HEALTHY,
+    MEASUREMENT,
+    NEEDS_MAINTENANCE,
+    SENSOR_CONNECTED,
+    SENSOR_DISCONNECTED,
+    WARNING,
+    MonitronEvent,
+)
+from monitron_sap.rules.settings import RuleSettings
+
+# Reason codes for records that need nothing from SAP. The ledger stores "CODE: detail".
+MEASUREMENT_ONLY: Final = "measurement"
+CONNECTIVITY: Final = "connectivity"
+NO_STATE_CHANGE: Final = "no_state_change"
+STATE_NOT_ALERTING: Final = "state_not_alerting"
+SWITCHED_OFF: Final = "switched_off"
+RETURNED_TO_HEALTHY: Final = "returned_to_healthy"
+UNKNOWN_EVENT_TYPE: Final = "unknown_event_type"
+NO_MAPPING: Final = "no_mapping"
+NO_OPEN_NOTIFICATION: Final = "no_open_notification"
+
+ISO_MODEL: Final = "vibrationISO"
+
+
+class Action(StrEnum):
+    NOTIFY = "notify"  # create a notification unless one is open for the position
+    COMPLETE = "complete"  # complete the open notification for the position, if any
+    SKIP = "skip"  # nothing to do in SAP
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """What to do with one event. ``state`` is the Monitron state that drives the notification."""
+
+    action: Action
+    reason_code: str
+    reason: str
+    state: str | None = None
+
+    @property
+    def ledger_reason(self) -> str:
+        return f"{self.reason_code}: {self.reason}"
+
+
+def position_of(event: MonitronEvent) -> PositionRef:
+    """Return the asset position an event belongs to."""
+    return PositionRef(
+        project=event.project,
+        site=event.site,
+        asset=event.asset,
+        position=event.position,
+        asset_position_id=event.asset_position_id,
+        sensor_id=event.sensor_id,
+    )
+
+
+def decide(event: MonitronEvent, settings: RuleSettings) -> Decision:
+    """Decide what ``event`` asks of SAP under ``settings``."""
+    if event.new_state is not None:
+        return _decide_transition(event, event.new_state, settings)
+    if event.event_type == MEASUREMENT:
+        return _decide_measurement(event, settings)
+    if event.event_type in (
+        SENSOR_CONNECTED,
+        SENSOR_DISCONNECTED,
+        GATEWAY_CONNECTED,
+        GATEWAY_DISCONNECTED,
+    ):
+        return _skip(CONNECTIVITY, f"{event.event_type} events create no notification")
+    if event.event_type == ASSET_STATE_TRANSITION:
+        return _skip(NO_STATE_CHANGE, "the transition carries no new state")
+    return _skip(
+        UNKNOWN_EVENT_TYPE,
+        f"event type {event.event_type!r} is not one of {', '.join(EVENT_TYPES)}",
+    )
+
+
+def _decide_transition(event: MonitronEvent, new_state: str, settings: RuleSettings) -> Decision:
+    previous = event.previous_state or "?"
+    if not event.is_state_change:
+        return _skip(NO_STATE_CHANGE, f"state stays {new_state}")
+    if new_state == HEALTHY:
+        if settings.complete_on_healthy:
+            return Decision(Action.COMPLETE, RETURNED_TO_HEALTHY, f"{previous} -> HEALTHY", None)
+        return _skip(RETURNED_TO_HEALTHY, f"{previous} -> HEALTHY; notifications stay as they are")
+    if new_state not in (ALARM, NEEDS_MAINTENANCE, WARNING):
+        return _skip(STATE_NOT_ALERTING, f"{previous} -> {new_state} needs no notification")
+    if not settings.notifies_on(new_state):
+        return _skip(SWITCHED_OFF, f"notifications for {new_state} are switched off")
+    return Decision(Action.NOTIFY, "transition", f"{previous} -> {new_state}", new_state)
+
+
+def _decide_measurement(event: MonitronEvent, settings: RuleSettings) -> Decision:
+    iso = event.models.get(ISO_MODEL)
+    if (
+        settings.iso_alarm_from_measurements
+        and iso is not None
+        and iso.persistent == ALARM
+        and iso.previous_persistent != ALARM
+    ):
+        previous = iso.previous_persistent or "?"
+        return Decision(
+            Action.NOTIFY, "iso_alarm", f"vibrationISO persistent {previous} -> ALARM", ALARM
+        )
+    return _skip(MEASUREMENT_ONLY, "measurements without a state change create no notification")
+
+
+def _skip(code: str, reason: str) -> Decision:
+    return Decision(Action.SKIP, code, reason)

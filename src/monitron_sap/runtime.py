@@ -1,0 +1,78 @@
+"""Build the product's parts from validated settings: the store, the SAP client, the pipeline.
+
+The command line and the Lambda handlers both start here, so both run the same composition.
+"""
+
+from __future__ import annotations
+
+from monitron_sap.config import SapSettings, Settings
+from monitron_sap.errors import ConfigurationError
+from monitron_sap.pipeline import Pipeline
+from monitron_sap.sap.factory import create_notification_client
+from monitron_sap.sap.models import NotificationApi
+from monitron_sap.sap.notifications import NotificationClient
+from monitron_sap.sap.profiles import BUILT_IN_PROFILES
+from monitron_sap.sap.settings import BasicAuth, SapConnectionSettings
+from monitron_sap.store.sqlite import SqliteStore
+
+
+def open_store(settings: Settings) -> SqliteStore:
+    """Open (and create when missing) the SQLite database named by ``settings.database``."""
+    return SqliteStore(settings.database)
+
+
+def connection_settings(sap: SapSettings) -> SapConnectionSettings:
+    """Translate the ``[sap]`` settings into the client's connection settings.
+
+    The client itself does not retry (``max_retries=0``): the pipeline owns retries, so a call
+    is not repeated by both layers.
+    """
+    if sap.base_url is None:
+        raise ConfigurationError(
+            "sap.base_url is not set; set it in the configuration file or in "
+            "MONITRON_SAP_SAP_BASE_URL (or run 'monitron-sap demo' to use the built-in emulator)"
+        )
+    profile = BUILT_IN_PROFILES.get(sap.profile)
+    if profile is None:
+        raise ConfigurationError(
+            f"sap.profile {sap.profile!r} is unknown; built-in profiles: "
+            f"{', '.join(sorted(BUILT_IN_PROFILES))}"
+        )
+    auth = None
+    if sap.user is not None:
+        if sap.password is None:
+            raise ConfigurationError(
+                f"sap.user is {sap.user!r} but no password is set; set MONITRON_SAP_SAP_PASSWORD "
+                "or sap.password_file"
+            )
+        auth = BasicAuth(sap.user, sap.password.reveal())
+    verify: bool | str = sap.verify_tls
+    if sap.verify_tls and sap.ca_bundle is not None:
+        verify = str(sap.ca_bundle)
+    return SapConnectionSettings(
+        base_url=sap.base_url,
+        auth=auth,
+        profile=profile,
+        sap_client=sap.client,
+        verify=verify,
+        read_timeout=sap.timeout_seconds,
+        connect_timeout=min(sap.timeout_seconds, 10.0),
+        max_retries=0,
+    )
+
+
+def build_notification_client(sap: SapSettings) -> NotificationClient:
+    """Return a notification client for the ``[sap]`` settings; close it when done."""
+    return create_notification_client(connection_settings(sap))
+
+
+def build_pipeline(settings: Settings, store: SqliteStore, sap: NotificationApi) -> Pipeline:
+    """Return the pipeline over ``store`` (ledger and mapping) and ``sap``."""
+    return Pipeline(
+        ledger=store,
+        mappings=store,
+        sap=sap,
+        rules=settings.rules,
+        retry=settings.retry,
+        lease_seconds=settings.lease_seconds,
+    )

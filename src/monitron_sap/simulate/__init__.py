@@ -1,0 +1,1 @@
+"""Simulate a Monitron plant: realistic export records over time, and KDG templates."""

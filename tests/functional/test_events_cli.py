@@ -1,0 +1,120 @@
+"""``monitron-sap events`` through a real subprocess: output lines, errors, summary, exit status."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.support import REPO_ROOT, shared_path
+from tests.unit.events.records import error_envelope, line, v1, v2
+
+TRANSITION = v2(
+    "assetStateTransition",
+    "52377",
+    assetTransitionType="userInput",
+    assetState={"newState": "HEALTHY", "previousState": "NEEDS_MAINTENANCE"},
+    closureCode={"failureMode": "MISALIGNMENT", "resolvedModels": ["vibrationISO"]},
+)
+
+
+def run_events(*arguments: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"))
+    return subprocess.run(
+        [sys.executable, "-m", "monitron_sap", "events", *arguments],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        cwd=REPO_ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def output_objects(completed: subprocess.CompletedProcess[bytes]) -> list[dict[str, Any]]:
+    return [json.loads(text) for text in completed.stdout.decode("utf-8").splitlines()]
+
+
+def test_cli_prints_one_object_per_event(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_bytes(line(v2("measurement", "1")) + line(TRANSITION) + b"\n")
+    completed = run_events(str(export))
+    objects = output_objects(completed)
+    assert completed.returncode == 0
+    assert [obj["event_id"] for obj in objects] == ["1", "52377"]
+    assert completed.stderr.decode().strip() == "2 events read, 0 invalid records"
+
+
+def test_cli_transition_keys(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_bytes(line(TRANSITION))
+    transition = output_objects(run_events(str(export)))[0]
+    assert transition["event_type"] == "assetStateTransition"
+    assert transition["schema_version"] == 2
+    assert transition["timestamp"] == "2024-03-05T14:07:31.512Z"
+    assert transition["project"] == "Example Plant"
+    assert transition["site"] == "Site A"
+    assert transition["asset"] == "Pump 7"
+    assert transition["position"] == "Motor DE"
+    assert transition["new_state"] == "HEALTHY"
+    assert transition["previous_state"] == "NEEDS_MAINTENANCE"
+    assert transition["closure_code"]["failure_mode"] == "MISALIGNMENT"
+    assert transition["closure_code"]["resolved_models"] == ["vibrationISO"]
+
+
+def test_cli_invalid_record_exit_status(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_bytes(line(v2("measurement", "1")) + b"\nnot json\n" + line(v1("2")) + b"\n")
+    completed = run_events(str(export))
+    stderr_lines = completed.stderr.decode().splitlines()
+    assert completed.returncode == 1
+    assert [obj["event_id"] for obj in output_objects(completed)] == ["1", "2"]
+    assert stderr_lines[0].startswith(f"{export}:2 (byte ")
+    assert "unexpected bytes between records" in stderr_lines[0]
+    assert stderr_lines[-1] == "2 events read, 1 invalid records"
+
+
+def test_cli_reads_stdin_and_directories(tmp_path: Path) -> None:
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "2.gz").write_bytes(gzip.compress(line(v2("measurement", "2"))))
+    (tmp_path / "a.json").write_bytes(line(v2("sensorConnected", "1")))
+    (tmp_path / "c.json").write_bytes(line(error_envelope(line(v2("measurement", "3")))))
+    completed = run_events(str(tmp_path), "-", stdin=line(v2("gatewayConnected", "4")))
+    objects = output_objects(completed)
+    assert completed.returncode == 0
+    assert [obj["event_id"] for obj in objects] == ["1", "2", "3", "4"]
+    assert [obj["from_error_output"] for obj in objects] == [False, False, True, False]
+    assert objects[3]["source"] == "-"
+
+
+def test_cli_missing_file_reported(tmp_path: Path) -> None:
+    export = tmp_path / "export.json"
+    export.write_bytes(line(v2("measurement", "1")))
+    missing = tmp_path / "missing.json"
+    completed = run_events(str(missing), str(export))
+    assert completed.returncode == 1
+    assert completed.stderr.decode().splitlines()[0] == f"{missing}:0 (byte 0): file not found"
+    assert [obj["event_id"] for obj in output_objects(completed)] == ["1"]
+
+
+def test_cli_without_paths_is_usage_error() -> None:
+    completed = run_events()
+    assert completed.returncode == 2
+    assert b"Missing argument" in completed.stderr
+
+
+def test_cli_reads_shared_samples() -> None:
+    paths = [
+        str(shared_path("samples/seed/payload.json")),
+        str(shared_path("samples/seed/kinesissample.txt")),
+        str(shared_path("samples/monitron-v2-measurement-observed.json")),
+    ]
+    completed = run_events(*paths)
+    objects = output_objects(completed)
+    assert completed.returncode == 0
+    assert [obj["schema_version"] for obj in objects] == [1, 1, 2]
+    assert objects[2]["position"] == "Pumpe Süd"

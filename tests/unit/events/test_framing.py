@@ -1,0 +1,202 @@
+"""Framing: every supported layout, gzip, chunk boundaries and Firehose error envelopes."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from collections.abc import Iterator
+
+import pytest
+
+from monitron_sap.events import MonitronEvent, RecordError, read_bytes, read_stream
+from monitron_sap.events.framing import DecodedRecord, FramingError, iter_chunks, split_records
+from tests.unit.events.records import error_envelope, line, v1, v2
+
+A = v2("measurement", "1")
+B = v2("assetStateTransition", "2")
+C = v2("sensorConnected", "3")
+
+
+def read_all(data: bytes) -> tuple[list[MonitronEvent], list[RecordError]]:
+    events: list[MonitronEvent] = []
+    errors: list[RecordError] = []
+    for result in read_bytes(data, "test.json"):
+        if isinstance(result, RecordError):
+            errors.append(result)
+        else:
+            events.append(result)
+    return events, errors
+
+
+def ids(data: bytes) -> list[str]:
+    events, errors = read_all(data)
+    assert errors == []
+    return [event.event_id for event in events]
+
+
+def pretty(record: object, indent: int = 4) -> bytes:
+    return json.dumps(record, indent=indent, ensure_ascii=False).encode("utf-8")
+
+
+def in_chunks(data: bytes, size: int) -> Iterator[bytes]:
+    for start in range(0, len(data), size):
+        yield data[start : start + size]
+
+
+LAYOUTS = {
+    "json lines": line(A) + b"\n" + line(B) + b"\n" + line(C) + b"\n",
+    "no final newline": line(A) + b"\n" + line(B) + b"\n" + line(C),
+    "concatenated": line(A) + line(B) + line(C),
+    "pretty-printed": pretty(A) + b"\n" + pretty(B, 2) + b"\n" + pretty(C, 1),
+    "pretty concatenated": pretty(A) + pretty(B) + pretty(C),
+    "crlf": line(A) + b"\r\n" + line(B) + b"\r\n" + line(C) + b"\r\n",
+    "crlf pretty": pretty(A).replace(b"\n", b"\r\n") + b"\r\n" + line(B) + b"\r\n" + line(C),
+    "utf-8 bom": b"\xef\xbb\xbf" + line(A) + b"\n" + line(B) + b"\n" + line(C),
+    "trailing whitespace": line(A) + b"  \t\n" + line(B) + b" \r\n\n\n" + line(C) + b"   \n\n",
+    "leading blank lines": b"\n\n  \n" + line(A) + b"\n" + line(B) + b"\n" + line(C),
+    "indented lines": b"  " + line(A) + b"\n\t" + line(B) + b"\n " + line(C),
+    "mixed": line(A) + line(B) + b"\n" + pretty(C),
+    "spaces between concatenated": line(A) + b"  " + line(B) + b"\t" + line(C),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layout_reads_every_record(layout: str) -> None:
+    assert ids(LAYOUTS[layout]) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_layout_gzip_reads_every_record(layout: str) -> None:
+    assert ids(gzip.compress(LAYOUTS[layout])) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("chunk_size", [1, 2, 3, 7, 64])
+def test_layout_survives_chunk_boundaries(layout: str, chunk_size: int) -> None:
+    frames = list(split_records(in_chunks(LAYOUTS[layout], chunk_size)))
+    assert all(isinstance(frame, DecodedRecord) for frame in frames)
+    assert [frame.value["eventId"] for frame in frames] == ["1", "2", "3"]
+
+
+def test_offsets_and_lines_point_at_records() -> None:
+    data = line(A) + b"\n\n" + pretty(B) + line(C)
+    events, _ = read_all(data)
+    offsets = [event.source.offset for event in events]
+    lines = [event.source.line for event in events]
+    assert offsets == [0, len(line(A)) + 2, len(line(A)) + 2 + len(pretty(B))]
+    assert lines == [1, 3, 3 + pretty(B).count(b"\n")]
+
+
+def test_offsets_count_the_bom() -> None:
+    events, _ = read_all(b"\xef\xbb\xbf" + line(A))
+    assert events[0].source.offset == 3
+
+
+def test_gzip_detected_by_magic_bytes_not_name() -> None:
+    events, errors = read_all(gzip.compress(line(A)))
+    assert errors == []
+    assert events[0].source.source == "test.json"
+
+
+def test_gzip_multiple_members_are_read() -> None:
+    data = gzip.compress(line(A) + b"\n") + gzip.compress(line(B) + b"\n")
+    assert ids(data) == ["1", "2"]
+
+
+def test_gzip_truncated_reports_error_after_records() -> None:
+    data = gzip.compress(line(A) + b"\n" + line(B) + b"\n" + b" " * 5000)
+    events, errors = read_all(data[:-30])
+    assert [event.event_id for event in events] == ["1", "2"]
+    assert [error.message for error in errors] == ["the gzip data is truncated"]
+
+
+def test_gzip_corrupt_reports_invalid_data() -> None:
+    data = bytearray(gzip.compress(line(A) * 50))
+    data[20:40] = b"\x00" * 20
+    _, errors = read_all(bytes(data))
+    assert errors[-1].message.startswith("invalid gzip data:")
+
+
+def test_gzip_trailing_garbage_reported() -> None:
+    data = gzip.compress(line(A)) + b"garbage"
+    events, errors = read_all(data)
+    assert [event.event_id for event in events] == ["1"]
+    assert [error.message for error in errors] == [
+        "7 bytes after the end of the gzip data are not gzip"
+    ]
+
+
+def test_gzip_large_output_streams_in_chunks() -> None:
+    data = gzip.compress((line(A) + b"\n") * 2000)
+    chunks = list(iter_chunks(io.BytesIO(data), chunk_bytes=4096))
+    assert max(len(chunk) for chunk in chunks) <= 4096
+    assert b"".join(chunks) == (line(A) + b"\n") * 2000
+
+
+def test_empty_input_yields_nothing() -> None:
+    assert read_all(b"") == ([], [])
+
+
+def test_blank_input_yields_nothing() -> None:
+    assert read_all(b" \r\n\n\t") == ([], [])
+
+
+def test_empty_gzip_yields_nothing() -> None:
+    assert read_all(gzip.compress(b"")) == ([], [])
+
+
+def test_read_stream_reads_binary_stream() -> None:
+    results = list(read_stream(io.BytesIO(line(A) + line(B)), "s3://bucket/key"))
+    assert [result.source.source for result in results] == ["s3://bucket/key"] * 2
+
+
+def test_brace_inside_string_does_not_split_concatenated() -> None:
+    tricky = v2("measurement", "1", siteName='a}{b "quoted" \\ }\n{')
+    events, errors = read_all(line(tricky) + line(B))
+    assert errors == []
+    assert events[0].site == 'a}{b "quoted" \\ }\n{'
+    assert events[1].event_id == "2"
+
+
+def test_escaped_lone_surrogate_is_accepted() -> None:
+    record = line(A).replace(b'"Site A"', b'"Site \\ud800"')
+    events, errors = read_all(record + b"\n" + line(B))
+    assert errors == []
+    assert events[0].site == "Site \ud800"
+
+
+def test_error_envelope_unwrapped() -> None:
+    envelope = error_envelope(line(A))
+    events, errors = read_all(line(B) + b"\n" + line(envelope) + b"\n" + line(C))
+    assert errors == []
+    assert [event.event_id for event in events] == ["2", "1", "3"]
+    assert [event.source.from_error_output for event in events] == [False, True, False]
+    assert events[1].source.line == 2
+
+
+def test_error_envelope_with_v1_and_pretty_payload() -> None:
+    envelope = error_envelope(pretty(v1("77")))
+    events, errors = read_all(pretty(envelope))
+    assert errors == []
+    assert events[0].schema_version == 1
+    assert events[0].source.from_error_output
+
+
+def test_error_envelope_of_gzip_payload() -> None:
+    envelope = error_envelope(gzip.compress(line(A)))
+    events, _ = read_all(line(envelope))
+    assert [event.event_id for event in events] == ["1"]
+
+
+def test_error_envelope_invalid_payload_flagged() -> None:
+    envelope = error_envelope(b'{"eventId": "5", "timestamp"')
+    _, errors = read_all(line(envelope) + b"\n" + line(A))
+    assert errors[0].source.from_error_output
+    assert errors[0].describe().startswith("test.json:1 (byte 0) [from Firehose error output]: ")
+
+
+def test_framing_error_excerpt_is_bounded() -> None:
+    frames = list(split_records([b"x" * 5000]))
+    assert isinstance(frames[0], FramingError)
+    assert len(frames[0].excerpt) == 200

@@ -1,0 +1,115 @@
+"""Settings from TOML and the environment, validated with messages that name the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitron_sap.config import PASSWORD_ENV, load_settings
+from monitron_sap.errors import ConfigurationError
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_file() -> None:
+    settings = load_settings(environ={})
+    assert settings.data_dir == Path("~/.local/share/monitron-sap").expanduser()
+    assert settings.database == settings.data_dir / "monitron-sap.sqlite3"
+    assert settings.sap.verify_tls is True
+    assert settings.rules.notify_on_warning is True
+    assert settings.retry.max_attempts == 4
+
+
+def test_file_values_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[sap]\nbase_url = "https://s4.example.com:44300"\n'
+        'client = "100"\n[rules]\nnotify_on_warning = false\n[pipeline]\nmax_attempts = 2\n',
+    )
+    settings = load_settings(path, environ={})
+    assert settings.sap.client == "100"
+    assert settings.rules.notify_on_warning is False
+    assert settings.retry.max_attempts == 2
+
+
+def test_environment_overrides_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "[rules]\nnotify_on_warning = false\n")
+    environ = {"MONITRON_SAP_RULES_NOTIFY_ON_WARNING": "yes", "MONITRON_SAP_DATA_DIR": "/tmp/x"}
+    settings = load_settings(path, environ=environ)
+    assert settings.rules.notify_on_warning is True
+    assert settings.data_dir == Path("/tmp/x")
+
+
+def test_config_file_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "[pipeline]\nlease_seconds = 30\n")
+    settings = load_settings(environ={"MONITRON_SAP_CONFIG": str(path)})
+    assert settings.lease_seconds == 30
+
+
+def test_password_from_environment_hidden() -> None:
+    settings = load_settings(environ={PASSWORD_ENV: "s3cret-Pa55"})
+    assert settings.sap.password is not None
+    assert settings.sap.password.reveal() == "s3cret-Pa55"
+    assert "s3cret" not in repr(settings)
+    assert "s3cret" not in f"{settings.sap.password}"
+
+
+def test_password_from_file(tmp_path: Path) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("from-file\n", encoding="utf-8")
+    path = write(tmp_path, f'[sap]\npassword_file = "{secret}"\n')
+    settings = load_settings(path, environ={})
+    assert settings.sap.password is not None
+    assert settings.sap.password.reveal() == "from-file"
+
+
+def test_password_in_file_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\npassword = "plain"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert PASSWORD_ENV in str(caught.value)
+    assert "plain" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[sap]\nverify_tls = 'no'\n", "sap.verify_tls is 'no'; expected true or false"),
+        ("[pipeline]\nmax_attempts = 0\n", "pipeline.max_attempts is 0; it must be at least 1"),
+        ("[rules]\nnotify_on_alarms = true\n", "unknown key rules.notify_on_alarms"),
+        ("colour = 'blue'\n", "unknown key colour"),
+        ("[sap]\nbase_url = 'ftp://host'\n", "sap.base_url 'ftp://host' is invalid"),
+        ("[sap]\nbase_url = 'https://h/sap/opu'\n", "expected scheme, host and port only"),
+        ("[sap]\nclient = '10'\n", "sap.client '10' is invalid"),
+        ("[sap\n", "is not valid TOML"),
+    ],
+)
+def test_invalid_file_named(tmp_path: Path, text: str, expected: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert expected in str(caught.value)
+
+
+def test_invalid_environment_named() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(environ={"MONITRON_SAP_PIPELINE_LEASE_SECONDS": "soon"})
+    assert "environment variable MONITRON_SAP_PIPELINE_LEASE_SECONDS is 'soon'" in str(caught.value)
+
+
+def test_missing_file_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(tmp_path / "absent.toml", environ={})
+    assert "absent.toml not found" in str(caught.value)
+
+
+def test_missing_password_file_named(tmp_path: Path) -> None:
+    path = write(tmp_path, f'[sap]\npassword_file = "{tmp_path / "nope"}"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert "sap.password_file" in str(caught.value)
