@@ -7,12 +7,14 @@ Detection looks at the keys, never at ``version`` alone, because Monitron docume
 2. Otherwise ``measurement`` or ``projectDisplayName`` at the top level: v1.
 3. Otherwise the record is rejected as an unknown structure.
 
-A v1 record becomes a ``measurement`` event that also carries the v1 ``assetState``. Parsing is
-lenient where real exports are irregular: unknown keys are ignored, unknown enum values and event
-types are kept as strings, ``null`` is accepted for every optional field, integers are accepted
-where floats are expected and ``totalVibration`` and ``resultantVector`` are both read. A value
-of the wrong JSON type (an object where a name is expected, a string where a number is expected)
-rejects the record with a message that names the field, so that no value is dropped silently.
+A v1 record becomes a ``measurement`` event that also carries the v1 ``assetState``.
+
+Parsing is lenient where real exports are irregular. Unknown keys are ignored, and unknown enum
+values and event types are kept as strings. ``null`` is accepted for every optional field.
+Integers are accepted where floats are expected and stay ``int``, which the ``float`` annotations
+admit. ``totalVibration`` and ``resultantVector`` are both read. A value of the wrong JSON type
+(an object where a name is expected, a string where a number is expected) rejects the record with
+a message that names the field, so that no value is dropped silently.
 """
 
 from __future__ import annotations
@@ -40,6 +42,39 @@ _TIMESTAMP = re.compile(
     re.ASCII,
 )
 _EMPTY: Final[JsonObject] = {}
+
+_V1_TEXTS: Final = (
+    "version",
+    "projectDisplayName",
+    "siteDisplayName",
+    "assetDisplayName",
+    "sensorPositionDisplayName",
+)
+_V2_RECORD_TEXTS: Final = ("version", "accountId", "projectName", "projectId")
+_V2_PAYLOAD_TEXTS: Final = (
+    "siteName",
+    "assetName",
+    "positionName",
+    "assetPositionId",
+    "assetPositionURL",
+    "gatewayName",
+    "companyName",
+    "serialNumber",
+    "measurementTrigger",
+    "assetTransitionType",
+)
+_STATE_TEXTS: Final = ("newState", "previousState")
+_MODEL_TEXTS: Final = (
+    "persistentClassificationOutput",
+    "previousPersistentClassificationOutput",
+    "pointwiseClassificationOutput",
+    "isoClass",
+    "mutedThreshold",
+)
+_TOTAL_NUMBERS: Final = ("rms", "absMax", "absMin", "crestFactor")
+_AXES: Final = ("xAxis", "yAxis", "zAxis")
+_MODEL_OUTPUTS: dict[tuple[str | None, ...], ModelOutput] = {}
+_MODEL_OUTPUTS_MAX: Final = 4096
 
 
 class SchemaError(InputError):
@@ -100,9 +135,23 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
         raise SchemaError(f"eventType must be a non-empty string, found {_describe(event_type)}")
     payload = _object(record, "eventPayload", "")
 
+    version, account_id, project, project_id = _texts(record, _V2_RECORD_TEXTS, "")
+    (
+        site,
+        asset,
+        position,
+        asset_position_id,
+        asset_position_url,
+        gateway_name,
+        company,
+        serial_number,
+        measurement_trigger,
+        transition_type,
+    ) = _texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
     sensor = _object(payload, "sensor", "eventPayload.")
     gateway = _object(payload, "gateway", "eventPayload.")
     state = _object(payload, "assetState", "eventPayload.")
+    new_state, previous_state = _texts(state, _STATE_TEXTS, "eventPayload.assetState.")
     features = payload.get("features")
     models = payload.get("models")
     closure = payload.get("closureCode")
@@ -113,26 +162,26 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
         schema_version=2,
         timestamp=timestamp,
         source=source,
-        version=_text(record, "version", ""),
-        account_id=_text(record, "accountId", ""),
-        project=_text(record, "projectName", ""),
-        project_id=_text(record, "projectId", ""),
-        site=_text(payload, "siteName", "eventPayload."),
-        asset=_text(payload, "assetName", "eventPayload."),
-        position=_text(payload, "positionName", "eventPayload."),
-        asset_position_id=_text(payload, "assetPositionId", "eventPayload."),
-        asset_position_url=_text(payload, "assetPositionURL", "eventPayload."),
+        version=version,
+        account_id=account_id,
+        project=project,
+        project_id=project_id,
+        site=site,
+        asset=asset,
+        position=position,
+        asset_position_id=asset_position_id,
+        asset_position_url=asset_position_url,
         sensor_id=_text(sensor, "physicalId", "eventPayload.sensor."),
         sensor_rssi=_number(sensor, "rssi", "eventPayload.sensor."),
         gateway_id=_text(gateway, "physicalId", "eventPayload.gateway."),
-        gateway_name=_text(payload, "gatewayName", "eventPayload."),
-        company=_text(payload, "companyName", "eventPayload."),
-        serial_number=_text(payload, "serialNumber", "eventPayload."),
+        gateway_name=gateway_name,
+        company=company,
+        serial_number=serial_number,
         sequence_no=_integer(payload, "sequenceNo", "eventPayload."),
-        measurement_trigger=_text(payload, "measurementTrigger", "eventPayload."),
-        transition_type=_text(payload, "assetTransitionType", "eventPayload."),
-        new_state=_text(state, "newState", "eventPayload.assetState."),
-        previous_state=_text(state, "previousState", "eventPayload.assetState."),
+        measurement_trigger=measurement_trigger,
+        transition_type=transition_type,
+        new_state=new_state,
+        previous_state=previous_state,
         closure_code=None if closure is None else _closure_code(closure),
         features=None if features is None else _features(features, "eventPayload.features."),
         models={} if models is None else _models(models, "eventPayload.models."),
@@ -143,10 +192,12 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
 def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
     event_id = _event_id(record)
     timestamp = parse_timestamp(record.get("timestamp"))
+    version, project, site, asset, position = _texts(record, _V1_TEXTS, "")
     sensor = _object(record, "sensor", "")
     gateway = _object(record, "gateway", "")
     measurement = _object(record, "measurement", "")
     state = _object(record, "assetState", "")
+    new_state, previous_state = _texts(state, _STATE_TEXTS, "assetState.")
     features = measurement.get("features")
     models = record.get("models")
 
@@ -156,17 +207,17 @@ def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
         schema_version=1,
         timestamp=timestamp,
         source=source,
-        version=_text(record, "version", ""),
-        project=_text(record, "projectDisplayName", ""),
-        site=_text(record, "siteDisplayName", ""),
-        asset=_text(record, "assetDisplayName", ""),
-        position=_text(record, "sensorPositionDisplayName", ""),
+        version=version,
+        project=project,
+        site=site,
+        asset=asset,
+        position=position,
         sensor_id=_text(sensor, "physicalId", "sensor."),
         sensor_rssi=_number(sensor, "rssi", "sensor."),
         gateway_id=_text(gateway, "physicalId", "gateway."),
         sequence_no=_integer(measurement, "sequenceNo", "measurement."),
-        new_state=_text(state, "newState", "assetState."),
-        previous_state=_text(state, "previousState", "assetState."),
+        new_state=new_state,
+        previous_state=previous_state,
         features=None if features is None else _features(features, "measurement.features."),
         models={} if models is None else _models(models, "models."),
         raw=record,
@@ -192,15 +243,17 @@ def _features(value: object, path: str) -> Features:
         raise SchemaError(f"{path[:-1]} must be an object, found {_describe(value)}")
     acceleration = _object(value, "acceleration", path)
     velocity = _object(value, "velocity", path)
+    broadband_path = path + "acceleration.band0To6000Hz."
     broadband = _object(acceleration, "band0To6000Hz", path + "acceleration.")
+    broadband_x, broadband_y, broadband_z = _axes_rms(broadband, broadband_path)
 
     return Features(
         acceleration=_band(acceleration, path + "acceleration."),
         velocity=_band(velocity, path + "velocity."),
         temperature_c=_number(value, "temperature", path),
-        broadband_x_rms=_axis_rms(broadband, "xAxis", path),
-        broadband_y_rms=_axis_rms(broadband, "yAxis", path),
-        broadband_z_rms=_axis_rms(broadband, "zAxis", path),
+        broadband_x_rms=broadband_x,
+        broadband_y_rms=broadband_y,
+        broadband_z_rms=broadband_z,
     )
 
 
@@ -217,10 +270,8 @@ def _band(parent: JsonObject, path: str) -> VibrationBand:
     elif type(total) is not dict:
         raise SchemaError(f"{path}{total_key} must be an object, found {_describe(total)}")
 
-    total_path = path + total_key + "."
-    rms = _number(total, "rms", total_path)
-    abs_max = _number(total, "absMax", total_path)
-    reported = _number(total, "crestFactor", total_path)
+    rms, abs_max, abs_min, reported = _numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
+    x_rms, y_rms, z_rms = _axes_rms(band, path)
     # The exported velocity crest factor is sometimes 1000 times abs_max / rms, so it is
     # recomputed whenever both inputs are present.
     crest = abs_max / rms if abs_max is not None and rms else reported
@@ -228,17 +279,27 @@ def _band(parent: JsonObject, path: str) -> VibrationBand:
     return VibrationBand(
         rms=rms,
         abs_max=abs_max,
-        abs_min=_number(total, "absMin", total_path),
+        abs_min=abs_min,
         crest_factor=crest,
         reported_crest_factor=reported,
-        x_rms=_axis_rms(band, "xAxis", path),
-        y_rms=_axis_rms(band, "yAxis", path),
-        z_rms=_axis_rms(band, "zAxis", path),
+        x_rms=x_rms,
+        y_rms=y_rms,
+        z_rms=z_rms,
     )
 
 
-def _axis_rms(band: JsonObject, axis: str, path: str) -> float | None:
-    return _number(_object(band, axis, path), "rms", f"{path}{axis}.")
+def _axes_rms(band: JsonObject, path: str) -> list[float | None]:
+    """Return the ``rms`` of ``xAxis``, ``yAxis`` and ``zAxis``, each ``None`` when missing."""
+    values: list[float | None] = []
+    for axis in _AXES:
+        block = band.get(axis)
+        if block is None:
+            values.append(None)
+        elif block.__class__ is dict:
+            values.append(_number(block, "rms", f"{path}{axis}."))
+        else:
+            raise SchemaError(f"{path}{axis} must be an object, found {_describe(block)}")
+    return values
 
 
 def _models(value: object, path: str) -> dict[str, ModelOutput]:
@@ -250,15 +311,21 @@ def _models(value: object, path: str) -> dict[str, ModelOutput]:
             continue
         if type(output) is not dict:
             raise SchemaError(f"{path}{name} must be an object, found {_describe(output)}")
-        model_path = f"{path}{name}."
-        outputs[name] = ModelOutput(
-            persistent=_text(output, "persistentClassificationOutput", model_path),
-            previous_persistent=_text(output, "previousPersistentClassificationOutput", model_path),
-            pointwise=_text(output, "pointwiseClassificationOutput", model_path),
-            iso_class=_text(output, "isoClass", model_path),
-            muted_threshold=_text(output, "mutedThreshold", model_path),
-        )
+        outputs[name] = _model_output(_texts(output, _MODEL_TEXTS, f"{path}{name}."))
     return outputs
+
+
+def _model_output(texts: list[str | None]) -> ModelOutput:
+    # Model outputs are a few enum combinations repeated in every measurement, and ModelOutput
+    # is immutable, so one instance per combination is shared.
+    key = tuple(texts)
+    output = _MODEL_OUTPUTS.get(key)
+    if output is None:
+        persistent, previous, pointwise, iso_class, muted = texts
+        output = ModelOutput(persistent, previous, pointwise, iso_class, muted)
+        if len(_MODEL_OUTPUTS) < _MODEL_OUTPUTS_MAX:
+            _MODEL_OUTPUTS[key] = output
+    return output
 
 
 def _closure_code(value: object) -> ClosureCode:
@@ -288,6 +355,15 @@ def _object(parent: JsonObject, key: str, path: str) -> JsonObject:
     raise SchemaError(f"{path}{key} must be an object, found {_describe(value)}")
 
 
+def _texts(parent: JsonObject, keys: tuple[str, ...], path: str) -> list[str | None]:
+    """Read several string fields at once; the common all-strings case costs one pass."""
+    values = list(map(parent.get, keys))
+    for value in values:
+        if value is not None and value.__class__ is not str:
+            return [_text(parent, key, path) for key in keys]
+    return values
+
+
 def _text(parent: JsonObject, key: str, path: str) -> str | None:
     value = parent.get(key)
     kind = type(value)
@@ -299,13 +375,21 @@ def _text(parent: JsonObject, key: str, path: str) -> str | None:
     raise SchemaError(f"{path}{key} must be a string, found {_describe(value)}")
 
 
+def _numbers(parent: JsonObject, keys: tuple[str, ...], path: str) -> list[float | None]:
+    """Read several number fields at once; the common all-numbers case costs one pass."""
+    values = list(map(parent.get, keys))
+    for value in values:
+        kind = value.__class__
+        if kind is not float and kind is not int and value is not None:
+            return [_number(parent, key, path) for key in keys]
+    return values
+
+
 def _number(parent: JsonObject, key: str, path: str) -> float | None:
     value = parent.get(key)
     kind = type(value)
-    if kind is float or value is None:
+    if kind is float or kind is int or value is None:
         return value
-    if kind is int:
-        return float(value)
     raise SchemaError(f"{path}{key} must be a number, found {_describe(value)}")
 
 

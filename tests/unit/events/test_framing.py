@@ -200,3 +200,39 @@ def test_framing_error_excerpt_is_bounded() -> None:
     frames = list(split_records([b"x" * 5000]))
     assert isinstance(frames[0], FramingError)
     assert len(frames[0].excerpt) == 200
+
+
+class FailingStream(io.RawIOBase):
+    """A stream that returns its data once, then fails like a dropped network read."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if self._data:
+            data, self._data = self._data, b""
+            return data
+        raise OSError("connection reset by peer")
+
+
+def test_read_failure_reported_after_records() -> None:
+    stream = FailingStream(line(A) + b"\n" + line(B) + b"\n")
+    results = list(read_stream(stream, "s3://bucket/key"))  # type: ignore[arg-type]
+    assert [result.event_id for result in results[:2]] == ["1", "2"]  # type: ignore[union-attr]
+    error = results[2]
+    assert isinstance(error, RecordError)
+    assert error.message == "reading failed: connection reset by peer"
+    assert error.source.offset == len(line(A)) + len(line(B)) + 2
+
+
+def test_read_failure_inside_record_reports_both() -> None:
+    stream = FailingStream(line(A) + b"\n" + line(B)[:50])
+    results = list(read_stream(stream, "s3://bucket/key"))  # type: ignore[arg-type]
+    messages = [result.message for result in results if isinstance(result, RecordError)]
+    assert messages == [
+        "truncated record: the input ends before its closing '}'",
+        "reading failed: connection reset by peer",
+    ]

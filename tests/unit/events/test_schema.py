@@ -186,11 +186,34 @@ def test_null_payload_accepted() -> None:
     assert parse(record).site is None
 
 
-def test_integers_accepted_as_floats() -> None:
+def test_integers_accepted_as_numbers() -> None:
     event = parse(v2("measurement"))
     assert event.features is not None
-    assert isinstance(event.features.temperature_c, float)
-    assert isinstance(event.features.acceleration.abs_min, float)
+    assert event.features.temperature_c == 41
+    assert event.features.acceleration.abs_min == 0
+
+
+def test_boolean_rejected_as_number() -> None:
+    with pytest.raises(SchemaError) as caught:
+        parse(v2("measurement", features={"temperature": True}))
+    assert str(caught.value) == (
+        "eventPayload.features.temperature must be a number, found a boolean True"
+    )
+
+
+def test_broadband_error_names_full_path() -> None:
+    features = {"acceleration": {"band0To6000Hz": {"yAxis": {"rms": "high"}}}}
+    with pytest.raises(SchemaError) as caught:
+        parse(v2("measurement", features=features))
+    assert str(caught.value) == (
+        "eventPayload.features.acceleration.band0To6000Hz.yAxis.rms must be a number, "
+        "found a string 'high'"
+    )
+
+
+def test_model_outputs_with_numbers_as_text() -> None:
+    event = parse(v2("measurement", models={"vibrationISO": {"isoClass": 2}}))
+    assert event.models["vibrationISO"].iso_class == "2"
 
 
 def test_numeric_names_become_strings() -> None:

@@ -1,0 +1,258 @@
+"""Measure the Monitron export reader: records per second and peak memory.
+
+Generates a mixed v2 export (85 % measurements, the rest spread over the five other event types)
+in a temporary directory, then runs each contender in its own subprocess, so that the peak
+resident set size (``ru_maxrss``) of one does not hide another's:
+
+- ``reader``: ``monitron_sap.events.read_stream``, decoding and normalizing into events;
+- ``json-baseline``: ``json.loads`` on each line of the file (the standard library);
+- ``bare-decode``: ``orjson.loads`` on each line, with no framing or normalization, which is the
+  practical limit for any reader that decodes every record.
+
+With ``--size-gb`` it also measures the reader's peak memory on an export of that size, plain and
+gzip-compressed. Usage::
+
+    python benchmarks/read_throughput.py [--records 1000000] [--framing lines|concatenated]
+                                         [--size-gb 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+EVENT_MIX = [
+    ("measurement", 85),
+    ("assetStateTransition", 5),
+    ("sensorConnected", 3),
+    ("sensorDisconnected", 3),
+    ("gatewayConnected", 2),
+    ("gatewayDisconnected", 2),
+]
+CONTENDERS = ("reader", "json-baseline", "bare-decode")
+
+
+def make_record(event_type: str, number: int) -> dict[str, Any]:
+    """Return a v2 record in the documented shape, with every context field of the current docs."""
+    position = number % 500
+    payload: dict[str, Any] = {
+        "siteName": f"Site {position % 7}",
+        "assetName": f"Pump {position}",
+        "positionName": "Motor DE" if number % 2 else "Pumpe Süd",
+        "companyName": "Example Corp",
+        "geoLocation": {"latitude": 47.6062, "longitude": -122.3321},
+        "address": "1 Example Way",
+        "serialNumber": f"SN-{position:04d}",
+        "make": "ExampleMake",
+        "model": "X100",
+        "assetPositionURL": f"https://app.monitron.aws/#/a1/b2/@assets/c{position}/d4/@details",
+        "assetPositionId": f"pos-{position:05d}",
+        "sensor": {"physicalId": f"{position:012x}"},
+    }
+    if event_type == "measurement":
+        payload["sensor"]["rssi"] = -40 - number % 30
+        payload["gateway"] = {"physicalId": "f5e4d3c2b1a0"}
+        payload["sequenceNo"] = number
+        payload["measurementTrigger"] = "periodic"
+        payload["features"] = {
+            "acceleration": {
+                "band0To6000Hz": {
+                    "xAxis": {"rms": 0.2227},
+                    "yAxis": {"rms": 0.8383},
+                    "zAxis": {"rms": 9.1538},
+                },
+                "band10To1000Hz": {
+                    "totalVibration": {
+                        "absMax": 0.1461,
+                        "absMin": 0,
+                        "crestFactor": 2.767,
+                        "rms": 0.0528,
+                    },
+                    "xAxis": {"rms": 0.0311},
+                    "yAxis": {"rms": 0.0263},
+                    "zAxis": {"rms": 0.0335},
+                },
+            },
+            "velocity": {
+                "band10To1000Hz": {
+                    "totalVibration": {
+                        "absMax": 0.2994,
+                        "absMin": 0,
+                        "crestFactor": 2138.0899,
+                        "rms": 0.14,
+                    },
+                    "xAxis": {"rms": 0.0748},
+                    "yAxis": {"rms": 0.0374},
+                    "zAxis": {"rms": 0.1123},
+                }
+            },
+            "temperature": 20 + number % 40,
+        }
+        classification = {
+            "previousPersistentClassificationOutput": "HEALTHY",
+            "persistentClassificationOutput": "HEALTHY",
+            "pointwiseClassificationOutput": "HEALTHY",
+        }
+        payload["models"] = {
+            "temperatureML": classification,
+            "vibrationISO": dict(classification, isoClass="CLASS4", mutedThreshold=None),
+            "vibrationML": classification,
+        }
+    elif event_type == "assetStateTransition":
+        payload["assetTransitionType"] = "measurement"
+        payload["assetState"] = {"newState": "WARNING", "previousState": "HEALTHY"}
+    elif event_type.startswith("gateway"):
+        payload = {
+            "siteName": payload["siteName"],
+            "gatewayName": f"Gateway {position % 20}",
+            "gatewayListURL": "https://app.monitron.aws/#/a1/b2/@gateways",
+            "companyName": "Example Corp",
+            "gateway": {"physicalId": f"{position % 20:012x}"},
+        }
+    return {
+        "timestamp": f"2024-03-05 {number // 3600 % 24:02d}:{number // 60 % 60:02d}:"
+        f"{number % 60:02d}.{number % 1000:03d}",
+        "eventId": str(number),
+        "version": "2.0",
+        "accountId": "111122223333",
+        "projectName": "Example Plant",
+        "projectId": "exampleproj01",
+        "eventType": event_type,
+        "eventPayload": payload,
+    }
+
+
+def event_types() -> list[str]:
+    """Return 100 event types in the proportions of EVENT_MIX."""
+    return [event_type for event_type, share in EVENT_MIX for _ in range(share)]
+
+
+def write_export(path: Path, *, records: int, size_bytes: int, framing: str, compress: bool) -> int:
+    """Write an export of ``records`` records or ``size_bytes`` bytes; return the record count."""
+    separator = b"\n" if framing == "lines" else b""
+    types = event_types()
+    opener = gzip.open(path, "wb", compresslevel=1) if compress else path.open("wb")  # noqa: SIM115
+    written = 0
+    count = 0
+    with opener as output:
+        while (records and count < records) or (size_bytes and written < size_bytes):
+            line = json.dumps(make_record(types[count % len(types)], count)).encode("utf-8")
+            output.write(line + separator)
+            written += len(line) + len(separator)
+            count += 1
+    return count
+
+
+def run_contender(mode: str, path: Path) -> None:
+    """Read ``path`` with one contender and print its figures as JSON (in the child process)."""
+    started = time.perf_counter()
+    count = 0
+    errors = 0
+    with path.open("rb") as stream:
+        if mode == "reader":
+            from monitron_sap.events import RecordError, read_stream
+
+            for result in read_stream(stream, str(path)):
+                if isinstance(result, RecordError):
+                    errors += 1
+                count += 1
+        elif mode == "json-baseline":
+            for line in stream:
+                json.loads(line)
+                count += 1
+        else:
+            import orjson
+
+            for line in stream:
+                orjson.loads(line)
+                count += 1
+    seconds = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(
+        json.dumps({"records": count, "errors": errors, "seconds": seconds, "peak_kib": peak_kib})
+    )
+
+
+def measure(mode: str, path: Path) -> dict[str, Any]:
+    environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT / "src"))
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(path)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+    )
+    figures: dict[str, Any] = json.loads(completed.stdout)
+    return figures
+
+
+def report(label: str, figures: dict[str, Any], size: int) -> None:
+    rate = figures["records"] / figures["seconds"]
+    print(
+        f"{label:<28} {figures['records']:>9} records {figures['seconds']:7.2f} s "
+        f"{rate:>10,.0f} records/s {size / figures['seconds'] / 1e6:7.1f} MB/s "
+        f"peak RSS {figures['peak_kib'] / 1024:6.1f} MiB"
+        + (f" ({figures['errors']} errors)" if figures["errors"] else "")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="records to generate")
+    parser.add_argument("--framing", choices=["lines", "concatenated"], default="lines")
+    parser.add_argument(
+        "--size-gb", type=float, default=0.0, help="also measure memory on an export this large"
+    )
+    parser.add_argument("--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.child:
+        run_contender(arguments.child[0], Path(arguments.child[1]))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="monitron-bench-") as directory:
+        path = Path(directory) / "export.json"
+        count = write_export(
+            path, records=arguments.records, size_bytes=0, framing=arguments.framing, compress=False
+        )
+        size = path.stat().st_size
+        print(f"export: {count} records, {size / 1e6:.0f} MB, framing {arguments.framing}")
+        results = {}
+        contenders = CONTENDERS if arguments.framing == "lines" else CONTENDERS[:1]
+        for mode in contenders:
+            results[mode] = measure(mode, path)
+            report(mode, results[mode], size)
+        path.unlink()
+
+        if "json-baseline" in results:
+            rates = {mode: r["records"] / r["seconds"] for mode, r in results.items()}
+            print(f"reader / json-baseline: {rates['reader'] / rates['json-baseline']:.2f}x")
+            print(f"reader / bare-decode:   {rates['reader'] / rates['bare-decode']:.2f}x")
+
+        if arguments.size_gb:
+            size_bytes = int(arguments.size_gb * 1e9)
+            for compress in (False, True):
+                big = Path(directory) / ("big.json.gz" if compress else "big.json")
+                write_export(
+                    big,
+                    records=0,
+                    size_bytes=size_bytes,
+                    framing=arguments.framing,
+                    compress=compress,
+                )
+                label = f"reader {arguments.size_gb:g} GB " + ("gzip" if compress else "plain")
+                report(label, measure("reader", big), size_bytes)
+                big.unlink()
+
+
+if __name__ == "__main__":
+    main()
