@@ -38,7 +38,7 @@ class FaultSettings:
     """
 
     error_rate: float = 0.0
-    """Share of service requests answered with ``error_status`` before they are processed."""
+    """Share of service requests rejected with ``error_status`` before they are processed."""
     error_status: int = 503
     """Status of injected errors: 429 or a 5xx status."""
     retry_after_seconds: int = 1
@@ -48,7 +48,7 @@ class FaultSettings:
     lost_response_rate: float = 0.0
     """Share of successful creates whose response is dropped by closing the connection."""
     head_not_supported: bool = False
-    """Answer HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
+    """Reject HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
     csrf_token_lifetime_seconds: float | None = None
     """Age after which a CSRF token is rejected; ``None`` keeps tokens valid for the session."""
     seed: int | None = None
@@ -88,7 +88,7 @@ class EmulatorConfig:
     """SQLite file that keeps the data across restarts; ``None`` keeps it in memory."""
     faults: FaultSettings = field(default_factory=FaultSettings)
     require_if_match: bool = True
-    """Answer updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
+    """Reject updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
     first_notification_number: int = 10000000
 
     def __post_init__(self) -> None:

@@ -21,7 +21,7 @@ DECIMAL = "Edm.Decimal"
 
 
 class Access(Enum):
-    """Which requests may set a property (``sap:creatable`` and ``sap:updatable``)."""
+    """Permission to set a property on create and update (``sap:creatable``, ``sap:updatable``)."""
 
     READ_WRITE = (True, True)
     READ_ONLY = (False, False)

@@ -25,7 +25,7 @@ class FaultController:
     """Thread-safe fault switches; shared by all request threads of one emulator.
 
     Besides the shares in :class:`FaultSettings`, one-shot actions make single faults exact:
-    ``fail_next`` answers the next requests with an error, ``drop_next_create_responses``
+    ``fail_next`` fails the next requests with an error status, ``drop_next_create_responses``
     drops the responses of the next successful creates and ``expire_csrf_tokens`` makes every
     token issued so far invalid.
     """
@@ -71,13 +71,13 @@ class FaultController:
             self._tokens_expired_at = None
 
     def fail_next(self, count: int = 1, status: int = 503) -> None:
-        """Answer the next ``count`` service requests with ``status`` (429 or 5xx)."""
+        """Fail the next ``count`` service requests with ``status`` (429 or 5xx)."""
         FaultSettings(error_status=status)  # validates the status
         with self._lock:
             self._fail_next.extend([status] * count)
 
     def drop_next_create_responses(self, count: int = 1) -> None:
-        """Create the next ``count`` entities but close the connection instead of answering."""
+        """Create the next ``count`` entities but close the connection instead of responding."""
         with self._lock:
             self._drop_next_creates += count
 

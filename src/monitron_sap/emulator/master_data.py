@@ -62,14 +62,18 @@ class MasterData:
             )
 
     def resolve_technical_object(self, values: Row) -> None:
-        """Check the technical object against the master list and store its two forms."""
-        identifier = values.get("TechnicalObject")
-        kind = values.get("TechObjIsEquipOrFuncnlLoc")
+        """Check the technical object against the master list and store its two forms.
+
+        Equipment numbers are stored in SAP's internal form (18 digits, zero-padded) in
+        ``TechnicalObject`` and in the external form in ``TechnicalObjectLabel``.
+        """
+        identifier = str(values.get("TechnicalObject") or "")
+        kind = str(values.get("TechObjIsEquipOrFuncnlLoc") or "")
         if not identifier:
             if "TechnicalObject" in values:
                 values["TechnicalObjectLabel"] = ""
             return
-        assert isinstance(identifier, str)
+
         if kind not in TECHNICAL_OBJECT_KINDS:
             raise ODataError(
                 400,
@@ -78,25 +82,8 @@ class MasterData:
                 f"use {' or '.join(TECHNICAL_OBJECT_KINDS)}",
                 target="/MaintenanceNotification/TechObjIsEquipOrFuncnlLoc",
             )
-        assert isinstance(kind, str)
-        found = self._objects.get(self._object_lookup_key(identifier, kind))
-        if found is None:
-            other = next(k for k in TECHNICAL_OBJECT_KINDS if k != kind)
-            if self._objects.get(self._object_lookup_key(identifier, other)) is not None:
-                raise ODataError(
-                    400,
-                    WRONG_TECHNICAL_OBJECT_KIND,
-                    f"Technical object {identifier} is of type {other}, not {kind}",
-                    target="/MaintenanceNotification/TechObjIsEquipOrFuncnlLoc",
-                )
-            noun = _OBJECT_KIND_TEXT[kind]
-            raise ODataError(
-                400,
-                UNKNOWN_TECHNICAL_OBJECT,
-                f"{noun} {identifier} does not exist",
-                target="/MaintenanceNotification/TechnicalObject",
-            )
-        label, _ = found
+        label = self._find_object(identifier, kind)
+
         if kind == EQUIPMENT and label.isdigit():
             label = str(int(label))
             values["TechnicalObject"] = label.zfill(18)
@@ -104,3 +91,24 @@ class MasterData:
             values["TechnicalObject"] = label
         values["TechnicalObjectLabel"] = label
         values["TechObjIsEquipOrFuncnlLocDesc"] = _OBJECT_KIND_TEXT[kind]
+
+    def _find_object(self, identifier: str, kind: str) -> str:
+        """Return the master list id of a technical object, or raise the 400 error."""
+        found = self._objects.get(self._object_lookup_key(identifier, kind))
+        if found is not None:
+            return found[0]
+
+        other = next(known for known in TECHNICAL_OBJECT_KINDS if known != kind)
+        if self._objects.get(self._object_lookup_key(identifier, other)) is not None:
+            raise ODataError(
+                400,
+                WRONG_TECHNICAL_OBJECT_KIND,
+                f"Technical object {identifier} is of type {other}, not {kind}",
+                target="/MaintenanceNotification/TechObjIsEquipOrFuncnlLoc",
+            )
+        raise ODataError(
+            400,
+            UNKNOWN_TECHNICAL_OBJECT,
+            f"{_OBJECT_KIND_TEXT[kind]} {identifier} does not exist",
+            target="/MaintenanceNotification/TechnicalObject",
+        )

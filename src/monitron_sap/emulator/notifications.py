@@ -66,7 +66,8 @@ class NotificationRules:
         self.config = config
         self.store = store
         self._clock = clock
-        self._lock = threading.RLock()
+        self.lock = threading.RLock()
+        """Held while a change is checked and stored, so that ETag checks cannot race."""
         self._last_change = datetime.min.replace(tzinfo=UTC)
         self.master = MasterData(config.notification_types, config.technical_objects)
 
@@ -99,7 +100,7 @@ class NotificationRules:
         self.master.check_notification_type(values)
         self.master.check_priority(values)
         self.master.resolve_technical_object(values)
-        with self._lock:
+        with self.lock:
             number = str(
                 self.store.next_number("notification", self.config.first_notification_number)
             )
@@ -231,7 +232,7 @@ class NotificationRules:
         self.find(model.HEADER, {"MaintenanceNotification": notification}, notification)
         keys = dict(parent_keys)
         keys["MaintenanceNotification"] = normalize_key_value(notification)
-        with self._lock:
+        with self.lock:
             now = self._now()
             changes = self.build_child(child_type, payload, keys, now, user)
             self._check_unique(changes)
@@ -262,7 +263,7 @@ class NotificationRules:
                 values.setdefault("TechnicalObject", row.get("TechnicalObjectLabel"))
                 values.setdefault("TechObjIsEquipOrFuncnlLoc", row.get("TechObjIsEquipOrFuncnlLoc"))
                 self.master.resolve_technical_object(values)
-        with self._lock:
+        with self.lock:
             now = self._now()
             row.update(values)
             if entity_type is model.HEADER:
@@ -291,7 +292,7 @@ class NotificationRules:
         phase = row.get("NotifProcessingPhase")
         if phase != PHASE_OUTSTANDING:
             raise self._transition_error(row, "put in process")
-        with self._lock:
+        with self.lock:
             self._set_phase(row, PHASE_IN_PROCESS)
             self._stamp_change(row, self._now(), user)
             self.store.put([(model.NOTIFICATION_SET, key_of(model.HEADER, row), row)])
@@ -308,7 +309,7 @@ class NotificationRules:
         """Complete an outstanding or in-process notification (phase 4, status NOCO)."""
         if row.get("NotifProcessingPhase") not in (PHASE_OUTSTANDING, PHASE_IN_PROCESS):
             raise self._transition_error(row, "completed")
-        with self._lock:
+        with self.lock:
             now = self._now()
             if reference is None:
                 day = _midnight(reference_date) if reference_date is not None else _midnight(now)

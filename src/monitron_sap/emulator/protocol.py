@@ -1,7 +1,7 @@
 """Requests, responses and errors exchanged between the HTTP server and the emulated services.
 
 The server authenticates, checks CSRF tokens and injects faults; a service (registered under
-its root path) only sees a :class:`ServiceRequest` and returns a :class:`ServiceResponse`.
+its root path) only receives a :class:`ServiceRequest` and returns a :class:`ServiceResponse`.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class ServiceRequest:
 
 @dataclass
 class ServiceResponse:
-    """What a service returns; ``created`` marks a successful create (201)."""
+    """Response of a service; ``created`` marks a successful create (201)."""
 
     status: int
     body: bytes = b""

@@ -75,6 +75,7 @@ def parse_query_options(
             predicate = compile_filter(query["$filter"], entity_type)
         except FilterError as error:
             raise bad_query(f"Invalid $filter: {error}") from None
+
     expand = tuple(
         tuple(part.strip() for part in path.split("/"))
         for path in query.get("$expand", "").split(",")
@@ -82,16 +83,38 @@ def parse_query_options(
     )
     for path in expand:
         _check_expand_path(schema, entity_type, path)
-    select = None
-    if query.get("$select") and query["$select"].strip() != "*":
-        select = tuple(name.strip() for name in query["$select"].split(",") if name.strip())
-        for name in select:
-            if entity_type.property(name) is None and name.split("/")[0] not in {
-                path[0] for path in expand
-            }:
-                raise bad_query(f"Property {name!r} not found in type {entity_type.name}")
+
+    inlinecount = query.get("$inlinecount", "none")
+    if inlinecount not in ("allpages", "none"):
+        raise bad_query(f"Invalid $inlinecount {inlinecount!r}; use allpages or none")
+
+    return QueryOptions(
+        predicate,
+        _parse_select(query.get("$select", ""), entity_type, expand),
+        _parse_orderby(query.get("$orderby", ""), entity_type),
+        _non_negative(query, "$top"),
+        _non_negative(query, "$skip") or 0,
+        inlinecount == "allpages",
+        expand,
+    )
+
+
+def _parse_select(
+    text: str, entity_type: EntityType, expand: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...] | None:
+    if not text.strip() or text.strip() == "*":
+        return None
+    expanded = {path[0] for path in expand}
+    select = tuple(name.strip() for name in text.split(",") if name.strip())
+    for name in select:
+        if entity_type.property(name) is None and name.split("/")[0] not in expanded:
+            raise bad_query(f"Property {name!r} not found in type {entity_type.name}")
+    return select
+
+
+def _parse_orderby(text: str, entity_type: EntityType) -> tuple[tuple[str, bool], ...]:
     orderby: list[tuple[str, bool]] = []
-    for clause in query.get("$orderby", "").split(","):
+    for clause in text.split(","):
         words = clause.split()
         if not words:
             continue
@@ -101,18 +124,7 @@ def parse_query_options(
         if direction not in ("asc", "desc"):
             raise bad_query(f"Invalid $orderby direction {words[1]!r}; use asc or desc")
         orderby.append((words[0], direction == "desc"))
-    inlinecount = query.get("$inlinecount", "none")
-    if inlinecount not in ("allpages", "none"):
-        raise bad_query(f"Invalid $inlinecount {inlinecount!r}; use allpages or none")
-    return QueryOptions(
-        predicate,
-        select,
-        tuple(orderby),
-        _non_negative(query, "$top"),
-        _non_negative(query, "$skip") or 0,
-        inlinecount == "allpages",
-        expand,
-    )
+    return tuple(orderby)
 
 
 def _check_expand_path(schema: Schema, entity_type: EntityType, path: tuple[str, ...]) -> None:

@@ -1,8 +1,8 @@
 """Authentication (basic, API key, session cookie) and CSRF tokens bound to session cookies.
 
-The token protocol follows SAP Gateway: a GET or HEAD with ``X-CSRF-Token: Fetch`` returns a
-token and a session cookie; every modifying request must send both back. A missing, wrong or
-expired token gives ``403`` with ``x-csrf-token: Required``.
+The token protocol follows SAP Gateway. A GET or HEAD with ``X-CSRF-Token: Fetch`` returns a
+token and a session cookie, and every modifying request must send both back. A missing, wrong
+or expired token gives ``403`` with ``x-csrf-token: Required``.
 """
 
 from __future__ import annotations

@@ -3,12 +3,15 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from monitron_sap.emulator import maintnotification as model
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType, FunctionImport
+from monitron_sap.emulator.filter import Predicate
 from monitron_sap.emulator.metadata import render_metadata, render_service_document_xml
 from monitron_sap.emulator.notifications import NotificationRules
 from monitron_sap.emulator.protocol import (
@@ -35,6 +38,13 @@ NOT_ACCEPTABLE = "ZEMU/030"
 NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
+RowLoader = Callable[[Predicate | None], list[Row]]
+"""Loads the rows of a collection that a ``$filter`` predicate accepts (all for ``None``)."""
+
+
+def _matching(rows: list[Row], where: Predicate | None) -> list[Row]:
+    return [row for row in rows if where is None or where(row)]
+
 
 def method_not_allowed(method: str, target: str) -> ODataError:
     """Build the 405 error for a method the target does not support."""
@@ -54,7 +64,7 @@ class MaintNotificationService:
         self._metadata = render_metadata(self.schema)
 
     def handle(self, request: ServiceRequest) -> ServiceResponse:
-        """Answer one request below the service root."""
+        """Handle one request below the service root."""
         segments = parse_path(request.path)
         if not segments:
             return self._service_document(request)
@@ -99,7 +109,9 @@ class MaintNotificationService:
         writer = self._writer(request)
         current_type = entity_type
         row: Row | None = None
-        rows: list[Row] | None = None
+        # Rows of a collection are loaded only when a read needs them, so a POST to an
+        # entity set does not copy the whole set.
+        rows: RowLoader | None = None
         parent: tuple[EntityType, Row, str] | None = None
         count = False
         for index, segment in enumerate(segments):
@@ -112,7 +124,7 @@ class MaintNotificationService:
                         current_type, parse_key(segment, current_type.keys), label
                     )
                 else:
-                    rows = self.store.all(current_type.entity_set)
+                    rows = partial(self.store.all, current_type.entity_set)
                 continue
             if segment.name == "$count" and index == len(segments) - 1 and rows is not None:
                 count = True
@@ -123,13 +135,16 @@ class MaintNotificationService:
             parent = (current_type, row, segment.name)
             current_type, related = writer.related(current_type, row, navigation)
             _, many = self.schema.navigation_target(navigation)
-            row, rows = (None, related) if many else ((related[0] if related else None), None)
+            if many:
+                row, rows = None, partial(_matching, related)
+            else:
+                row, rows = (related[0] if related else None), None
             if not many and row is None:
                 raise not_found(label)
         if count:
             assert rows is not None
             options = parse_query_options(request.query, current_type, self.schema)
-            _, total = apply_options(rows, options)
+            _, total = apply_options(rows(options.predicate), options)
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$count")
             return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
@@ -143,7 +158,7 @@ class MaintNotificationService:
         request: ServiceRequest,
         writer: EntityWriter,
         entity_type: EntityType,
-        rows: list[Row],
+        rows: RowLoader,
         parent: tuple[EntityType, Row, str] | None,
     ) -> ServiceResponse:
         if request.method == "POST":
@@ -151,7 +166,7 @@ class MaintNotificationService:
         if request.method not in ("GET", "HEAD"):
             raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
         options = parse_query_options(request.query, entity_type, self.schema)
-        page, total = apply_options(rows, options)
+        page, total = apply_options(rows(options.predicate), options)
         results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
         body: dict[str, Any] = {"results": results}
         if options.inlinecount:
@@ -208,13 +223,16 @@ class MaintNotificationService:
             body = writer.to_json(entity_type, row, options.expand, options.select)
             return ServiceResponse.json(200, {"d": body}, headers)
         if request.method in _UPDATE_METHODS:
-            check_etag(
-                entity_type,
-                request.header("if-match"),
-                etag,
-                required=self.config.require_if_match,
-            )
-            updated = self.rules.update(entity_type, row, read_body(request.body), request.user)
+            payload = read_body(request.body)
+            with self.rules.lock:
+                row = self.store.get(entity_type.entity_set, key_of(entity_type, row)) or row
+                check_etag(
+                    entity_type,
+                    request.header("if-match"),
+                    writer.etag(entity_type, row),
+                    required=self.config.require_if_match,
+                )
+                updated = self.rules.update(entity_type, row, payload, request.user)
             new_etag = writer.etag(entity_type, updated)
             return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
         if request.method == "DELETE" and entity_type.deletable:
@@ -231,9 +249,25 @@ class MaintNotificationService:
         number = arguments.get("MaintenanceNotification")
         if not isinstance(number, str) or not number:
             raise bad_query(f"Parameter MaintenanceNotification of {function.name} is missing")
+        writer = self._writer(request)
+        with self.rules.lock:
+            row = self._run_function(request, function, arguments, writer)
+        etag = writer.etag(model.HEADER, row)
+        return ServiceResponse.json(
+            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
+        )
+
+    def _run_function(
+        self,
+        request: ServiceRequest,
+        function: FunctionImport,
+        arguments: dict[str, Any],
+        writer: EntityWriter,
+    ) -> Row:
+        """Check the notification's state and ETag, then apply the status action."""
+        number = str(arguments["MaintenanceNotification"])
         label = f"{function.name}(MaintenanceNotification='{number}')"
         row = self.rules.find(model.HEADER, {"MaintenanceNotification": number}, label)
-        writer = self._writer(request)
         check_etag(model.HEADER, request.header("if-match"), writer.etag(model.HEADER, row), False)
         if function.name == "SetMaintNotifToInProcess":
             row = self.rules.set_in_process(row, request.user)
@@ -248,10 +282,7 @@ class MaintNotificationService:
                 reference_date if isinstance(reference_date, datetime) else None,
                 reference_time if isinstance(reference_time, timedelta) else None,
             )
-        etag = writer.etag(model.HEADER, row)
-        return ServiceResponse.json(
-            200, {"d": writer.to_json(model.HEADER, row)}, {"etag": etag} if etag else {}
-        )
+        return row
 
     def _function_arguments(
         self, request: ServiceRequest, function: FunctionImport

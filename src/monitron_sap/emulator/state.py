@@ -10,7 +10,7 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -102,10 +102,15 @@ class EntityStore:
             entity = self._entities.get(entity_set, {}).get(key)
             return dict(entity) if entity is not None else None
 
-    def all(self, entity_set: str) -> list[Row]:
-        """Return copies of every entity of ``entity_set`` in insertion order."""
+    def all(self, entity_set: str, where: Callable[[Row], bool] | None = None) -> list[Row]:
+        """Return copies of the entities of ``entity_set`` (those ``where`` accepts), in
+        insertion order."""
         with self._lock:
-            return [dict(entity) for entity in self._entities.get(entity_set, {}).values()]
+            return [
+                dict(entity)
+                for entity in self._entities.get(entity_set, {}).values()
+                if where is None or where(entity)
+            ]
 
     def matching(self, entity_set: str, values: Mapping[str, Value]) -> list[Row]:
         """Return copies of the entities whose properties equal every item of ``values``."""

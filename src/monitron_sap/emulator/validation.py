@@ -60,8 +60,8 @@ def convert_properties(
 
     Returns the values the request may set and the navigation properties it contains.
     Properties that the request may not set (``sap:creatable``/``sap:updatable`` false) are
-    ignored, as SAP Gateway ignores them; unknown names, wrong types and values longer than
-    ``MaxLength`` are rejected with 400.
+    ignored, as SAP Gateway appears to ignore them. Unknown names, wrong types and values
+    longer than ``MaxLength`` are rejected with 400.
     """
     values: Row = {}
     navigation: dict[str, Any] = {}

@@ -38,7 +38,7 @@ class OAuth2ClientCredentialsAuth(httpx.Auth):
     """Fetch a bearer token with the client credentials grant and cache it until it expires.
 
     The token request goes through the same httpx client, so it shares the TLS settings. When
-    SAP answers 401 to a cached token (revoked early), the token is fetched again once.
+    SAP responds 401 to a cached token (revoked early), the token is fetched again once.
     """
 
     requires_response_body = True

@@ -1,9 +1,9 @@
 """Translate SAP error responses and httpx exceptions into ``monitron_sap.errors``.
 
 SAP Gateway reports errors as ``{"error": {"code", "message": {"value"}, "innererror":
-{"errordetails": [...]}}}``. The HTTP status decides what the caller can do: timeouts, dropped
-connections, 429, 5xx and lock conflicts are retryable; validation errors and unknown objects
-are permanent; 401 and 403 are authorization errors.
+{"errordetails": [...]}}}``. The HTTP status decides what the caller can do. Timeouts, dropped
+connections, 429, 5xx and lock conflicts are retryable. Validation errors and unknown objects
+are permanent, and 401 and 403 are authorization errors.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class SapTransportError(SapUnavailableError):
 
 
 class SapThrottledError(SapUnavailableError):
-    """SAP or a gateway in front of it answered 429; ``retry_after`` is in seconds, if given."""
+    """SAP or a gateway in front of it responded 429; ``retry_after`` is in seconds, if given."""
 
     def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
@@ -102,6 +102,13 @@ def error_from_response(response: httpx.Response, action: str) -> SapError:
         summary += f": {message.text}"
     fields: dict[str, Any] = {"status": status, "code": message.code, "details": message.details}
 
+    if 300 <= status < 400:
+        location = response.headers.get("location", "(no Location header)")
+        return SapRejectedError(
+            f"{action} failed: SAP redirected to {location}; the base URL is probably wrong, or "
+            "the service expects an interactive (SAML) logon, which the client does not follow",
+            **fields,
+        )
     if status == 401:
         return SapAuthorizationError(
             summary + "; check the user and password, API key or OAuth client", **fields
@@ -193,8 +200,8 @@ def _is_lock_conflict(status: int, message: SapMessage) -> bool:
     codes = {message.code, *(detail.split(": ", 1)[0] for detail in message.details)}
     if codes & LOCK_MESSAGE_CODES:
         return True
-    # NOTE: SAP's lock messages differ by release and language; the text match covers English
-    # messages only. Other languages need their message code in LOCK_MESSAGE_CODES.
+    # NOTE: SAP's lock messages differ by release and language, and the text match covers
+    # English messages only. Other languages need their message code in LOCK_MESSAGE_CODES.
     texts = [message.text or "", *message.details]
     return any(_LOCK_TEXT.search(text) for text in texts)
 

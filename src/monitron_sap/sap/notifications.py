@@ -179,9 +179,11 @@ class NotificationClient:
     ) -> Notification:
         """Change a notification with ``If-Match`` and return it as SAP stored it.
 
-        Without ``etag`` the client reads the current ETag first, and when SAP answers 412
+        Without ``etag`` the client reads the current ETag first, and when SAP responds 412
         (changed in between) it reads again and retries ``MAX_ETAG_RETRIES`` times. A stale
-        ``etag`` passed by the caller raises ``SapPreconditionFailedError``.
+        ``etag`` passed by the caller raises ``SapPreconditionFailedError``. Connect errors,
+        429 and lock conflicts are retried. After a failure that SAP may have processed (a
+        timeout, a 5xx) the error is raised without resending.
         """
         body = update_body(changes, self._profile)
         if not body:
@@ -260,7 +262,7 @@ class NotificationClient:
             # A 201/204 without a body: the Location header names the new entity.
             match = _KEY_IN_LOCATION.search(response.headers.get("location", ""))
             if match is None:
-                raise SapRejectedError(f"{action}: SAP answered without a body or Location")
+                raise SapRejectedError(f"{action}: SAP sent neither a body nor a Location header")
             return self.get(match.group(1))
         try:
             return self._parse_entity(response, action)
@@ -417,5 +419,5 @@ def _certainly_not_processed(error: SapUnavailableError) -> bool:
         return not error.may_have_reached_sap
     if isinstance(error, SapThrottledError | SapLockedError):
         return True
-    # 4xx answers (408 included) come before any change; 5xx may come after a commit.
+    # SAP sends 4xx (408 included) before any change, but a 5xx may come after a commit.
     return error.status is not None and 400 <= error.status < 500

@@ -25,8 +25,8 @@ from monitron_sap.sap.models import (
 from monitron_sap.sap.profiles import NotificationFields, ServiceProfile
 from monitron_sap.sap.wire import split_utc
 
-# A word-boundary cut is used only when it keeps at least this share of the limit; otherwise a
-# long first word would leave almost nothing, so the text is cut mid-word instead.
+# A cut between words is used only when it keeps at least this share of the limit. Otherwise
+# a long first word would leave almost nothing, so the text is cut mid-word instead.
 _MIN_WORD_CUT_SHARE: Final = 0.5
 LONG_TEXT_CUT_MARKER: Final = "\n[cut: {count} more characters]"
 
@@ -51,7 +51,7 @@ def shorten_text(text: str, limit: int = SHORT_TEXT_MAX) -> str:
 
 
 def fit_long_text(text: str, limit: int = LONG_TEXT_MAX_PER_REQUEST) -> LongTextFit:
-    """Cut a long text to ``limit`` characters, ending with a line that says how much was cut.
+    """Cut a long text to ``limit`` characters, ending with a line that states how much was cut.
 
     SAP rejects more than 1333 characters in one request, and whether a second update appends
     or replaces the text differs between releases, so the rest is not sent in later requests.

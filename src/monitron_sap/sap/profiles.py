@@ -1,8 +1,8 @@
 """Service profiles: where a notification service lives and what its fields are called.
 
-The client speaks to S/4HANA's ``API_MAINTNOTIFICATION`` by default. Older ECC systems expose
-notifications through custom SAP Gateway services with their own entity set and field names; a
-profile loaded from a TOML table or a dict maps the client's concepts onto such a service.
+The client calls S/4HANA's ``API_MAINTNOTIFICATION`` by default. Older ECC systems expose
+notifications through custom SAP Gateway services with their own entity set and field names.
+A profile loaded from a TOML table or a dict maps the client's fields onto such a service.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 SAP Gateway binds a CSRF token to the session cookies of the response that issued it. The
 session fetches a token once (``X-CSRF-Token: Fetch`` on the service root), keeps every cookie
-in the httpx cookie jar and sends the token with each modifying request. When SAP answers
+in the httpx cookie jar and sends the token with each modifying request. When SAP responds
 ``403`` with ``x-csrf-token: Required`` the token has expired: the session fetches a new one and
 resends the request once. In steady state a modifying request therefore costs one HTTP request.
 """
@@ -21,7 +21,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
+from monitron_sap.errors import (
+    ConfigurationError,
+    SapAuthorizationError,
+    SapRejectedError,
+    SapUnavailableError,
+)
 from monitron_sap.sap.auth import build_auth
 from monitron_sap.sap.errors import (
     SapThrottledError,
@@ -36,7 +41,7 @@ logger = logging.getLogger(__name__)
 CSRF_HEADER: Final = "X-CSRF-Token"
 CSRF_FETCH: Final = "Fetch"
 CSRF_REQUIRED: Final = "required"
-# Statuses with which SAP handlers say that they do not implement HEAD.
+# Statuses with which SAP handlers reject HEAD as not implemented.
 HEAD_UNSUPPORTED_STATUSES: Final = frozenset({405, 501})
 _READ_METHODS: Final = frozenset({"GET", "HEAD"})
 
@@ -64,7 +69,8 @@ class SapSession:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        self._token_lock = threading.Lock()
+        # Held during a token fetch, so that threads sharing the session fetch one token.
+        self._token_lock = threading.RLock()
         self._csrf_token: str | None = None
         self._csrf_fetched = False
         self._fetch_method = settings.csrf_fetch_method
@@ -115,7 +121,7 @@ class SapSession:
             if _is_csrf_challenge(response):
                 logger.info("%s: SAP rejected the CSRF token; fetching a new token", action)
                 self._forget_token(token)
-                token = self.fetch_csrf_token()
+                token = self.ensure_csrf_token()
                 response = self._exchange(
                     method, url, _with_token(request_headers, token), json_body, action
                 )
@@ -152,39 +158,23 @@ class SapSession:
     def ensure_csrf_token(self) -> str | None:
         """Return the session's CSRF token, fetching one when the session has none yet.
 
-        ``None`` means that the service issued no token on fetch, i.e. it does not check CSRF.
+        ``None`` means that the service issued no token on fetch, so it does not check CSRF.
         """
         with self._token_lock:
             if self._csrf_fetched:
                 return self._csrf_token
-        return self.fetch_csrf_token()
+            return self.fetch_csrf_token()
 
     def fetch_csrf_token(self) -> str | None:
         """Fetch a new CSRF token on the service root; its cookies go into the cookie jar."""
-        headers = {CSRF_HEADER: CSRF_FETCH}
-        action = "CSRF token fetch"
-        attempt = 0
-        while True:
-            try:
-                response = self._fetch_once(headers, action)
-                break
-            except SapUnavailableError as error:
-                attempt += 1
-                delay = self.retry_delay(attempt, error)
-                if delay is None:
-                    raise
-                logger.warning(
-                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
-                )
-                self.sleep(delay)
-
-        token: str | None = response.headers.get(CSRF_HEADER)
-        if token is None:
-            logger.info("%s: SAP issued no CSRF token; sending requests without one", action)
         with self._token_lock:
+            response = self._fetch_with_retries()
+            token: str | None = response.headers.get(CSRF_HEADER)
+            if token is None:
+                logger.info("CSRF token fetch: SAP issued no token; sending requests without one")
             self._csrf_token = token
             self._csrf_fetched = True
-        return token
+            return token
 
     def retry_delay(self, attempt: int, error: SapUnavailableError) -> float | None:
         """Return the wait before retry number ``attempt``, or ``None`` when no retry is left.
@@ -223,6 +213,23 @@ class SapSession:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+    def _fetch_with_retries(self) -> httpx.Response:
+        headers = {CSRF_HEADER: CSRF_FETCH}
+        action = "CSRF token fetch"
+        attempt = 0
+        while True:
+            try:
+                return self._fetch_once(headers, action)
+            except SapUnavailableError as error:
+                attempt += 1
+                delay = self.retry_delay(attempt, error)
+                if delay is None:
+                    raise
+                logger.warning(
+                    "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
+                )
+                self.sleep(delay)
 
     def _fetch_once(self, headers: dict[str, str], action: str) -> httpx.Response:
         url = self._url("", None)
@@ -309,7 +316,13 @@ def _is_csrf_challenge(response: httpx.Response) -> bool:
 
 def _verify_option(settings: SapConnectionSettings) -> bool | ssl.SSLContext:
     if isinstance(settings.verify, str):
-        return ssl.create_default_context(cafile=settings.verify)
+        try:
+            return ssl.create_default_context(cafile=settings.verify)
+        except (OSError, ssl.SSLError) as error:
+            raise ConfigurationError(
+                f"CA bundle {settings.verify!r} cannot be loaded ({error}); "
+                "expected a readable PEM file of CA certificates"
+            ) from error
     if settings.verify is False:
         with _insecure_lock:
             first = settings.base_url not in _insecure_warned

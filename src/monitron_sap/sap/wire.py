@@ -62,7 +62,7 @@ def parse_datetimeoffset(value: str) -> datetime:
     match = _DATE_PATTERN.match(value)
     if match is None:
         raise ValueError(f"invalid Edm.DateTimeOffset value {value!r}, expected /Date(ms+0000)/")
-    # The milliseconds count from the epoch in UTC; the offset only says which local time the
+    # The milliseconds count from the epoch in UTC. The offset only names the local time the
     # value was written in, so it does not change the instant.
     return _EPOCH + timedelta(milliseconds=int(match.group(1)))
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
@@ -283,3 +285,24 @@ def test_lost_response_without_reference_is_unknown(emulator: EmulatorServer) ->
     assert "no external reference" in str(caught.value)
     assert isinstance(caught.value.__cause__, SapUnavailableError)
     assert isinstance(caught.value.__cause__.__cause__, httpx.HTTPError)
+
+
+def test_complete_sends_utc_reference_time(emulator: EmulatorServer) -> None:
+    reference_time = datetime(2024, 5, 2, 1, 30, 20, tzinfo=timezone(timedelta(hours=3)))
+    with open_client(emulator) as client:
+        number = client.create(new_draft()).number
+        completed = client.complete(number, reference_time=reference_time)
+
+    assert completed.raw["NotificationReferenceDate"] == "/Date(1714521600000)/"
+    assert completed.raw["NotificationReferenceTime"] == "PT22H30M20S"
+
+
+def test_threads_share_one_token(emulator: EmulatorServer) -> None:
+    with open_client(emulator) as client:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            created = list(pool.map(lambda index: client.create(new_draft()), range(20)))
+        numbers = {notification.number for notification in created}
+
+    assert len(numbers) == 20
+    assert emulator.request_count["GET service-document"] == 1
+    assert emulator.request_count["POST MaintenanceNotification"] == 20

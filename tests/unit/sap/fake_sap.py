@@ -1,6 +1,6 @@
 """A scripted in-memory SAP OData service for ``httpx.MockTransport`` unit tests.
 
-It checks CSRF tokens against session cookies like SAP Gateway, stores notifications, answers
+It checks CSRF tokens against session cookies like SAP Gateway, stores notifications, filters on
 simple ``$filter`` expressions and lets a test queue one-off faults for matching requests.
 """
 
@@ -27,7 +27,7 @@ _FILTER_TERM = re.compile(r"(\w+) (eq|ne) '((?:[^']|'')*)'")
 class Fault:
     """A one-off reaction to the next request that ``matches``.
 
-    ``status`` answers with that status (and ``headers``/``body``); ``raise_error`` raises an
+    ``status`` responds with that status (and ``headers``/``body``); ``raise_error`` raises an
     httpx exception instead. With ``process_first`` the request is processed before the fault,
     which models a response lost after SAP committed.
     """

@@ -405,3 +405,25 @@ def test_ecc_profile_without_status_functions() -> None:
         client.set_in_process("4711")
 
     assert "no function import" in str(caught.value)
+
+
+def test_create_without_body_reads_location() -> None:
+    fake = FakeSap()
+    location = {"location": "https://sap.test:44300/x/MaintenanceNotification('10000001')"}
+    fake.faults.append(Fault(is_create, status=201, headers=location, process_first=True))
+    with open_client(fake) as client:
+        created = client.create(DRAFT)
+
+    assert created.number == "10000001"
+    assert created.text == "Pump P-101 drive end bearing shows ISO"
+
+
+def test_unreadable_create_body_found_by_lookup() -> None:
+    fake = FakeSap()
+    fake.faults.append(Fault(is_create, status=201, body={"unexpected": True}, process_first=True))
+    with open_client(fake) as client:
+        created = client.create(DRAFT)
+
+    assert created.number == "10000001"
+    assert fake.count(is_create) == 1
+    assert fake.count(is_lookup) == 1

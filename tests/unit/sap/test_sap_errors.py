@@ -195,3 +195,12 @@ def test_invalid_url_is_configuration_error() -> None:
     error = error_from_transport(httpx.UnsupportedProtocol("ftp"), "read")
 
     assert isinstance(error, ConfigurationError)
+
+
+def test_redirect_names_location() -> None:
+    redirect = response(302, None, location="https://idp.example.com/saml2/sso")
+
+    error = error_from_response(redirect, "CSRF token fetch")
+
+    assert type(error) is SapRejectedError
+    assert "redirected to https://idp.example.com/saml2/sso" in str(error)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import httpx
 import pytest
 
 from monitron_sap.errors import (
+    ConfigurationError,
     SapAuthorizationError,
     SapRejectedError,
     SapUnavailableError,
@@ -257,7 +259,7 @@ def test_next_link_to_other_host_is_rejected() -> None:
 
 
 class TokenEndpoint:
-    """Wraps FakeSap and answers the OAuth token URL; ``lifetime`` is expires_in."""
+    """Wraps FakeSap and serves the OAuth token URL; ``lifetime`` is expires_in."""
 
     def __init__(self, fake: FakeSap, lifetime: int = 3600) -> None:
         self.fake = fake
@@ -325,3 +327,14 @@ def test_oauth_token_rejected_is_authorization_error() -> None:
 
     assert "OAuth token request" in str(caught.value)
     assert BASE_URL not in str(caught.value)
+
+
+def test_invalid_ca_bundle_is_configuration_error(tmp_path: Path) -> None:
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not a certificate")
+    settings = SapConnectionSettings(base_url="https://s4.example.com", verify=str(bundle))
+
+    with pytest.raises(ConfigurationError) as caught:
+        SapSession(settings)
+
+    assert str(bundle) in str(caught.value)
