@@ -28,12 +28,12 @@ from monitron_sap.store.dynamodb_common import (
     translated_errors,
 )
 from monitron_sap.store.dynamodb_mapping import DynamoMappingStore
+from monitron_sap.store.dynamodb_positions import DynamoPositionState
 from monitron_sap.store.ports import (
     FINAL_OUTCOMES,
     Claim,
     ClaimStatus,
     LedgerEntry,
-    OpenNotification,
     Outcome,
 )
 
@@ -55,7 +55,7 @@ _OPEN_PREFIX: Final = "open#"
 _RETRY_OUTCOMES: Final = frozenset({Outcome.FAILED, Outcome.DEAD_LETTER})
 
 
-class DynamoLedgerStore:
+class DynamoLedgerStore(DynamoPositionState):
     """The ledger in one DynamoDB table; see ``dynamodb_common`` for its layout.
 
     ``ttl_days`` sets the expiry of items with a final outcome (``None`` keeps them forever).
@@ -67,8 +67,7 @@ class DynamoLedgerStore:
     ) -> None:
         if ttl_days is not None and ttl_days < 1:
             raise ValueError(f"ttl_days must be at least 1 or None, not {ttl_days}")
-        self._client = client
-        self._table = table_name
+        super().__init__(client, table_name)
         self._ttl_days = ttl_days
 
     # Claims and outcomes
@@ -318,59 +317,9 @@ class DynamoLedgerStore:
             if not start_key:
                 return
 
-    # Open notifications per position
-
-    def get_open_notification(self, position_key: str) -> OpenNotification | None:
-        with translated_errors(self._table, "GetItem"):
-            response = self._client.get_item(
-                TableName=self._table, Key=_open_key(position_key), ConsistentRead=True
-            )
-        item = response.get("Item")
-        if not item:
-            return None
-        opened_at = string_value(item, "opened_at")
-        return OpenNotification(
-            position_key=position_key,
-            notification_number=string_value(item, "notification_number") or "",
-            state=string_value(item, "state") or "",
-            record_key=string_value(item, "record_key") or "",
-            opened_at=from_iso(opened_at) if opened_at else datetime.min,
-            priority=string_value(item, "priority"),
-        )
-
-    def set_open_notification(self, item: OpenNotification) -> None:
-        attributes: dict[str, Any] = {
-            **_open_key(item.position_key),
-            "notification_number": {"S": item.notification_number},
-            "state": {"S": item.state},
-            "record_key": {"S": item.record_key},
-            "opened_at": {"S": to_iso(item.opened_at)},
-        }
-        put_optional_string(attributes, "priority", item.priority)
-        with translated_errors(self._table, "PutItem"):
-            self._client.put_item(TableName=self._table, Item=attributes)
-
-    def clear_open_notification(self, position_key: str, notification_number: str) -> None:
-        """Forget the open notification, unless another notification has replaced it."""
-        try:
-            with translated_errors(self._table, "DeleteItem"):
-                self._client.delete_item(
-                    TableName=self._table,
-                    Key=_open_key(position_key),
-                    ConditionExpression="notification_number = :number",
-                    ExpressionAttributeValues={":number": {"S": notification_number}},
-                )
-        except Exception as error:
-            if not is_conditional_failure(error):
-                raise
-
 
 def _record_key(record_key: str) -> dict[str, Any]:
     return {LEDGER_PARTITION_KEY: {"S": _RECORD_PREFIX + record_key}}
-
-
-def _open_key(position_key: str) -> dict[str, Any]:
-    return {LEDGER_PARTITION_KEY: {"S": _OPEN_PREFIX + position_key}}
 
 
 def _entry_to_item(entry: LedgerEntry) -> dict[str, Any]:

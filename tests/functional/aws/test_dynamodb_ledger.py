@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitron_sap.assets.model import PositionRef
 from monitron_sap.errors import ConfigurationError, MonitronSapError
 from monitron_sap.store.dynamodb import DEFAULT_TTL_DAYS, DynamoLedgerStore
 from monitron_sap.store.dynamodb_common import (
@@ -14,7 +15,14 @@ from monitron_sap.store.dynamodb_common import (
     create_ledger_table,
     make_dynamodb_client,
 )
-from monitron_sap.store.ports import ClaimStatus, LedgerEntry, OpenNotification, Outcome
+from monitron_sap.store.ports import (
+    ClaimStatus,
+    LatestMeasurement,
+    LedgerEntry,
+    LedgerStore,
+    OpenNotification,
+    Outcome,
+)
 from tests.moto_server import REGION, unique_name
 
 NOW = datetime(2026, 3, 5, 12, 0, tzinfo=UTC)
@@ -249,3 +257,36 @@ def test_missing_table_is_configuration_error(moto_endpoint: str) -> None:
         ledger.get("measurement:e-1")
 
     assert "no-such-table" in str(raised.value)
+
+
+def test_store_implements_ports(ledger: DynamoLedgerStore) -> None:
+    port: LedgerStore = ledger
+
+    assert port.get("measurement:none") is None
+
+
+def test_latest_measurement_keeps_newest(ledger: DynamoLedgerStore) -> None:
+    newer = LatestMeasurement("p1", NOW, '{"rms": 2}')
+    older = LatestMeasurement("p1", NOW - timedelta(hours=1), '{"rms": 1}')
+
+    ledger.save_latest_measurement(newer)
+    ledger.save_latest_measurement(older)
+
+    assert ledger.get_latest_measurement("p1") == newer
+    assert ledger.get_latest_measurement("p2") is None
+
+
+def test_unmapped_positions_counted(ledger: DynamoLedgerStore) -> None:
+    pump = PositionRef(project="P", site="S", asset="Pump 7", position="Motor")
+    fan = PositionRef(project="P", site="S", asset="Fan", position="Drive", sensor_id="s-9")
+
+    ledger.note_unmapped(pump, seen_at=NOW)
+    ledger.note_unmapped(pump, seen_at=NOW - timedelta(hours=2))
+    ledger.note_unmapped(fan, seen_at=NOW + timedelta(hours=1))
+    positions = ledger.unmapped_positions()
+
+    assert [item.position for item in positions] == [fan, pump]
+    assert positions[1].records == 2
+    assert positions[1].first_seen == NOW - timedelta(hours=2)
+    assert positions[1].last_seen == NOW
+    assert ledger.counts() == {}
