@@ -28,7 +28,8 @@ EXPECTED = [ObjectRef("example-monitron-export", DECODED_KEY)]
 
 
 def load(name: str) -> dict[str, Any]:
-    return json.loads((DATA / name).read_text())
+    loaded: dict[str, Any] = json.loads((DATA / name).read_text())
+    return loaded
 
 
 def test_s3_notification_key_decoded_once() -> None:

@@ -20,28 +20,35 @@ BASE = {
 def test_original_sap_variables() -> None:
     settings = HandlerSettings.from_environment(BASE)
 
-    assert settings.sap_base_url == "https://s4.example.com:443"
-    assert settings.sap_verify_tls is True
+    assert settings.core.sap.base_url == "https://s4.example.com:443"
+    assert settings.core.sap.verify_tls is True
     assert settings.ledger_ttl_days == 90
     assert settings.s3_prefix == ""
+    assert settings.metrics_namespace == "MonitronSap"
 
 
-def test_base_url_overrides_host() -> None:
-    settings = HandlerSettings.from_environment({**BASE, "SAP_BASE_URL": "http://127.0.0.1:8080/"})
+def test_product_variables_apply() -> None:
+    environ = {
+        **BASE,
+        "MONITRON_SAP_SAP_CLIENT": "100",
+        "MONITRON_SAP_PIPELINE_LEASE_SECONDS": "120",
+        "MONITRON_SAP_RULES_NOTIFY_ON_WARNING": "false",
+    }
 
-    assert settings.sap_base_url == "http://127.0.0.1:8080"
+    settings = HandlerSettings.from_environment(environ)
+
+    assert settings.core.sap.client == "100"
+    assert settings.core.lease_seconds == 120
+    assert settings.core.rules.notify_on_warning is False
 
 
-def test_tls_verification_turned_off_explicitly() -> None:
-    settings = HandlerSettings.from_environment({**BASE, "SAP_VERIFY_TLS": "false"})
+def test_base_url_without_original_host() -> None:
+    environ = {key: value for key, value in BASE.items() if not key.startswith("SAP_HOST")}
+    environ["MONITRON_SAP_SAP_BASE_URL"] = "http://127.0.0.1:8080"
 
-    assert settings.sap_verify_tls is False
+    settings = HandlerSettings.from_environment(environ)
 
-
-def test_ca_bundle_used_for_verification() -> None:
-    settings = HandlerSettings.from_environment({**BASE, "SAP_CA_BUNDLE": "/opt/ca.pem"})
-
-    assert settings.sap_verify_tls == "/opt/ca.pem"
+    assert settings.core.sap.base_url == "http://127.0.0.1:8080"
 
 
 def test_ttl_zero_turns_expiry_off() -> None:
@@ -55,8 +62,8 @@ def test_every_problem_is_named() -> None:
         "SAP_PROTOCOL": "ftp",
         "SAP_HOST_NAME": "h",
         "SAP_PORT": "99999",
-        "MONITRON_SAP_LEASE_SECONDS": "-1",
-        "SAP_VERIFY_TLS": "maybe",
+        "MONITRON_SAP_LEDGER_TTL_DAYS": "soon",
+        "MONITRON_SAP_SAP_TOKEN_URL": "http://auth/token",
     }
 
     with pytest.raises(ConfigurationError) as raised:
@@ -69,7 +76,23 @@ def test_every_problem_is_named() -> None:
         "SAP_AUTH_SECRET is missing",
         "SAP_PROTOCOL 'ftp'",
         "SAP_PORT '99999'",
-        "MONITRON_SAP_LEASE_SECONDS '-1'",
-        "SAP_VERIFY_TLS 'maybe'",
+        "MONITRON_SAP_LEDGER_TTL_DAYS 'soon'",
+        "MONITRON_SAP_SAP_TOKEN_URL 'http://auth/token'",
     ):
         assert expected in message
+
+
+def test_missing_sap_address() -> None:
+    environ = {key: value for key, value in BASE.items() if not key.startswith("SAP_HOST")}
+
+    with pytest.raises(ConfigurationError) as raised:
+        HandlerSettings.from_environment(environ)
+
+    assert "SAP_HOST_NAME (or MONITRON_SAP_SAP_BASE_URL) is missing" in str(raised.value)
+
+
+def test_invalid_product_variable_is_named() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        HandlerSettings.from_environment({**BASE, "MONITRON_SAP_SAP_CLIENT": "1"})
+
+    assert "sap.client '1' is invalid" in str(raised.value)
