@@ -164,7 +164,9 @@ def parse_config(data: dict[str, Any], *, source: str = "appConfig.json") -> Sta
         equipment=reader.optional_text("s3.equipment"),
     )
     if reader.optional_text("sapClient"):
-        config.sap_environment.setdefault("SAP_CLIENT", reader.optional_text("sapClient") or "")
+        config.sap_environment.setdefault(
+            "MONITRON_SAP_SAP_CLIENT", reader.optional_text("sapClient") or ""
+        )
     if problems:
         raise ConfigError(f"{source}: invalid stack configuration: " + "; ".join(problems))
     return config

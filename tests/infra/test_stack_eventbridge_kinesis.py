@@ -71,7 +71,7 @@ def test_kinesis_function(template: Template) -> None:
             "Runtime": "python3.12",
             "Architectures": ["arm64"],
             "ReservedConcurrentExecutions": 3,
-            "Environment": {"Variables": Match.object_like({"SAP_CLIENT": "100"})},
+            "Environment": {"Variables": Match.object_like({"MONITRON_SAP_SAP_CLIENT": "100"})},
         },
     )
 

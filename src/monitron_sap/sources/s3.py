@@ -7,12 +7,13 @@ object an event names. botocore errors are translated here into ``monitron_sap.e
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Final
+from typing import IO, TYPE_CHECKING, BinaryIO, Final, cast
 
 from monitron_sap.errors import ConfigurationError, InputError, RetryableError
+from monitron_sap.events.model import ReadResult
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -145,3 +146,24 @@ def _translated_errors(action: str) -> Iterator[None]:
         raise ConfigurationError(message) from error
     except BotoCoreError as error:
         raise RetryableError(f"{action} failed: {error}") from error
+
+
+def read_s3(
+    uri: str,
+    client: S3Client | None = None,
+    *,
+    on_object: Callable[[S3Object], None] | None = None,
+) -> Iterator[ReadResult]:
+    """Read the records of every object under ``uri`` (``s3://BUCKET/PREFIX``) in key order.
+
+    ``on_object`` is called before each object is read, for progress output. Each object is
+    streamed, so memory use does not grow with its size.
+    """
+    from monitron_sap.events.reader import read_stream
+
+    source = S3Source(client or make_s3_client(), parse_s3_uri(uri))
+    for obj in source.objects():
+        if on_object is not None:
+            on_object(obj)
+        with source.open(obj) as body:
+            yield from read_stream(cast(BinaryIO, body), obj.uri)
