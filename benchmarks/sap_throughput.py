@@ -27,7 +27,7 @@ from monitron_sap.sap.factory import create_notification_client
 from monitron_sap.sap.models import NotificationDraft
 from monitron_sap.sap.settings import BasicAuth, SapConnectionSettings
 
-DEFAULT_COUNT = 40
+DEFAULT_COUNT = 100
 WARM_UP_COUNT = 5
 # The target for steady-state creation: the token fetch is shared by many creates.
 TARGET_REQUESTS_PER_NOTIFICATION = 1.02

@@ -33,6 +33,8 @@ def property_source(element: ET.Element) -> str:
     arguments = [repr(name)]
     if element.get("MaxLength"):
         arguments.append(element.get("MaxLength", ""))
+    elif helper == "string":
+        arguments.append("None")
     creatable = element.get(f"{SAP}creatable", "true") == "true"
     updatable = element.get(f"{SAP}updatable", "true") == "true"
     if not creatable and not updatable:
@@ -45,16 +47,16 @@ def property_source(element: ET.Element) -> str:
         arguments.append("nullable=False")
     if element.get(f"{SAP}display-format") == "UpperCase":
         arguments.append("upper=True")
-    return f"    {helper}({', '.join(arguments)}),"
+    return f"    {helper}({', '.join(arguments)}),".replace("'", '"')
 
 
 def main(argv: list[str]) -> int:
     """Print the model lines of the requested entity types (all when none is named)."""
-    root = ET.parse(argv[1]).getroot()
-    wanted = set(argv[2:])
+    root = ET.parse(argv[1]).getroot()  # noqa: S314 - a metadata file the developer chose
+    requested = set(argv[2:])
     for entity_type in root.iter(f"{EDM}EntityType"):
         name = entity_type.get("Name", "")
-        if wanted and name not in wanted:
+        if requested and name not in requested:
             continue
         keys = [ref.get("Name") for ref in entity_type.iter(f"{EDM}PropertyRef")]
         print(f"# {name}: keys {keys}")

@@ -3,8 +3,8 @@
 A key ``name`` in the TOML section ``[section]`` is overridden by the environment variable
 ``MONITRON_SAP_<SECTION>_<NAME>`` (top-level keys: ``MONITRON_SAP_<NAME>``). ``load_settings``
 validates everything once and raises ``ConfigurationError`` naming the key and the source of the
-invalid value. The SAP password is read only from ``MONITRON_SAP_SAP_PASSWORD`` or from the file
-named by ``sap.password_file``; it is never printed.
+invalid value. Each SAP secret (password, API key, OAuth client secret) is read only from its
+environment variable or from the file named by its ``*_file`` key, and is never printed.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ DEFAULT_DATA_DIR: Final = Path("~/.local/share/monitron-sap")
 DATABASE_NAME: Final = "monitron-sap.sqlite3"
 DEFAULT_SAP_TIMEOUT_SECONDS: Final = 30.0
 DEFAULT_SAP_PROFILE: Final = "s4-api-maintnotification"
+DEFAULT_API_KEY_HEADER: Final = "APIKey"
+AUTH_METHODS: Final = ("basic", "api_key", "oauth2")
 
 
 class Secret:
@@ -68,6 +70,13 @@ class SapSettings:
     profile: str = DEFAULT_SAP_PROFILE
     user: str | None = None
     password: Secret | None = field(default=None, repr=False)
+    auth: str = "basic"
+    api_key: Secret | None = field(default=None, repr=False)
+    api_key_header: str = DEFAULT_API_KEY_HEADER
+    oauth_token_url: str | None = None
+    oauth_client_id: str | None = None
+    oauth_client_secret: Secret | None = field(default=None, repr=False)
+    oauth_scope: str | None = None
     client: str | None = None
     verify_tls: bool = True
     ca_bundle: Path | None = None
@@ -112,6 +121,13 @@ KEYS: Final = (
     _Key("sap", "profile", str, DEFAULT_SAP_PROFILE),
     _Key("sap", "user", str, None),
     _Key("sap", "password_file", Path, None),
+    _Key("sap", "auth", str, "basic"),
+    _Key("sap", "api_key_file", Path, None),
+    _Key("sap", "api_key_header", str, DEFAULT_API_KEY_HEADER),
+    _Key("sap", "oauth_token_url", str, None),
+    _Key("sap", "oauth_client_id", str, None),
+    _Key("sap", "oauth_client_secret_file", Path, None),
+    _Key("sap", "oauth_scope", str, None),
     _Key("sap", "client", str, None),
     _Key("sap", "verify_tls", bool, True),
     _Key("sap", "ca_bundle", Path, None),
@@ -129,6 +145,14 @@ KEYS: Final = (
     _Key("pipeline", "backoff_max_seconds", float, DEFAULT_BACKOFF_MAX_SECONDS, minimum=0),
 )
 PASSWORD_ENV: Final = ENV_PREFIX + "SAP_PASSWORD"
+API_KEY_ENV: Final = ENV_PREFIX + "SAP_API_KEY"
+OAUTH_CLIENT_SECRET_ENV: Final = ENV_PREFIX + "SAP_OAUTH_CLIENT_SECRET"
+# Secret keys that the configuration file must not contain, with where to put them instead.
+_SECRET_KEYS: Final = {
+    "password": (PASSWORD_ENV, "sap.password_file"),
+    "api_key": (API_KEY_ENV, "sap.api_key_file"),
+    "oauth_client_secret": (OAUTH_CLIENT_SECRET_ENV, "sap.oauth_client_secret_file"),
+}
 _SECTIONS: Final = frozenset(key.section for key in KEYS if key.section)
 _TRUE: Final = frozenset({"1", "true", "yes", "on"})
 _FALSE: Final = frozenset({"0", "false", "no", "off"})
@@ -195,10 +219,11 @@ def _reject_unknown(document: dict[str, Any], path: Path | None) -> None:
                 raise ConfigurationError(f"{path}: [{name}] must be a table")
             known = {key.name for key in KEYS if key.section == name}
             for inner in value:
-                if name == "sap" and inner == "password":
+                if name == "sap" and inner in _SECRET_KEYS:
+                    env_name, file_key = _SECRET_KEYS[inner]
                     raise ConfigurationError(
-                        f"{path}: sap.password is not read from the configuration file; set "
-                        f"{PASSWORD_ENV} or put the password in a file named by sap.password_file"
+                        f"{path}: sap.{inner} is not read from the configuration file; set "
+                        f"{env_name} or put the value in a file named by {file_key}"
                     )
                 if inner not in known:
                     raise ConfigurationError(
@@ -261,6 +286,11 @@ def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings
     client = values["sap.client"]
     if client is not None and not (client.isdigit() and len(client) == 3):
         raise ConfigurationError(f"sap.client {client!r} is invalid; expected three digits")
+    auth = values["sap.auth"]
+    if auth not in AUTH_METHODS:
+        raise ConfigurationError(
+            f"sap.auth {auth!r} is invalid; expected one of {', '.join(AUTH_METHODS)}"
+        )
     ca_bundle = values["sap.ca_bundle"]
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ConfigurationError(f"sap.ca_bundle {ca_bundle} is not a file")
@@ -268,7 +298,19 @@ def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings
         base_url=url,
         profile=values["sap.profile"],
         user=values["sap.user"],
-        password=_password(values["sap.password_file"], env),
+        password=_secret(PASSWORD_ENV, "sap.password_file", values["sap.password_file"], env),
+        auth=auth,
+        api_key=_secret(API_KEY_ENV, "sap.api_key_file", values["sap.api_key_file"], env),
+        api_key_header=values["sap.api_key_header"],
+        oauth_token_url=values["sap.oauth_token_url"],
+        oauth_client_id=values["sap.oauth_client_id"],
+        oauth_client_secret=_secret(
+            OAUTH_CLIENT_SECRET_ENV,
+            "sap.oauth_client_secret_file",
+            values["sap.oauth_client_secret_file"],
+            env,
+        ),
+        oauth_scope=values["sap.oauth_scope"],
         client=client,
         verify_tls=values["sap.verify_tls"],
         ca_bundle=ca_bundle,
@@ -276,17 +318,20 @@ def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings
     )
 
 
-def _password(password_file: Path | None, env: Mapping[str, str]) -> Secret | None:
-    if env.get(PASSWORD_ENV):
-        return Secret(env[PASSWORD_ENV])
-    if password_file is None:
+def _secret(
+    env_name: str, file_key: str, secret_file: Path | None, env: Mapping[str, str]
+) -> Secret | None:
+    """Return the secret from ``env_name``, else from ``secret_file``, else ``None``."""
+    if env.get(env_name):
+        return Secret(env[env_name])
+    if secret_file is None:
         return None
     try:
-        text = password_file.read_text(encoding="utf-8").strip()
+        text = secret_file.read_text(encoding="utf-8").strip()
     except OSError as error:
         raise ConfigurationError(
-            f"sap.password_file {password_file} cannot be read: {error.strerror}"
+            f"{file_key} {secret_file} cannot be read: {error.strerror}"
         ) from error
     if not text:
-        raise ConfigurationError(f"sap.password_file {password_file} is empty")
+        raise ConfigurationError(f"{file_key} {secret_file} is empty")
     return Secret(text)

@@ -12,7 +12,13 @@ from monitron_sap.sap.factory import create_notification_client
 from monitron_sap.sap.models import NotificationApi
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.sap.profiles import BUILT_IN_PROFILES
-from monitron_sap.sap.settings import BasicAuth, SapConnectionSettings
+from monitron_sap.sap.settings import (
+    ApiKeyAuth,
+    BasicAuth,
+    OAuth2ClientCredentials,
+    SapAuth,
+    SapConnectionSettings,
+)
 from monitron_sap.store.sqlite import SqliteStore
 
 
@@ -38,14 +44,7 @@ def connection_settings(sap: SapSettings) -> SapConnectionSettings:
             f"sap.profile {sap.profile!r} is unknown; built-in profiles: "
             f"{', '.join(sorted(BUILT_IN_PROFILES))}"
         )
-    auth = None
-    if sap.user is not None:
-        if sap.password is None:
-            raise ConfigurationError(
-                f"sap.user is {sap.user!r} but no password is set; set MONITRON_SAP_SAP_PASSWORD "
-                "or sap.password_file"
-            )
-        auth = BasicAuth(sap.user, sap.password.reveal())
+    auth = _auth(sap)
     verify: bool | str = sap.verify_tls
     if sap.verify_tls and sap.ca_bundle is not None:
         verify = str(sap.ca_bundle)
@@ -59,6 +58,42 @@ def connection_settings(sap: SapSettings) -> SapConnectionSettings:
         connect_timeout=min(sap.timeout_seconds, 10.0),
         max_retries=0,
     )
+
+
+def _auth(sap: SapSettings) -> SapAuth | None:
+    """Return the credentials that ``sap.auth`` names, or raise naming what is missing."""
+    if sap.auth == "api_key":
+        if sap.api_key is None:
+            raise ConfigurationError(
+                "sap.auth is api_key but no key is set; set MONITRON_SAP_SAP_API_KEY or "
+                "sap.api_key_file"
+            )
+        return ApiKeyAuth(sap.api_key.reveal(), sap.api_key_header)
+
+    if sap.auth == "oauth2":
+        token_url = sap.oauth_token_url
+        client_id = sap.oauth_client_id
+        client_secret = sap.oauth_client_secret
+        if token_url is None or client_id is None or client_secret is None:
+            settings = (
+                ("sap.oauth_token_url", token_url),
+                ("sap.oauth_client_id", client_id),
+                ("MONITRON_SAP_SAP_OAUTH_CLIENT_SECRET", client_secret),
+            )
+            missing = ", ".join(name for name, value in settings if value is None)
+            raise ConfigurationError(f"sap.auth is oauth2 but {missing} is not set")
+        return OAuth2ClientCredentials(
+            token_url, client_id, client_secret.reveal(), sap.oauth_scope
+        )
+
+    if sap.user is None:
+        return None
+    if sap.password is None:
+        raise ConfigurationError(
+            f"sap.user is {sap.user!r} but no password is set; set MONITRON_SAP_SAP_PASSWORD "
+            "or sap.password_file"
+        )
+    return BasicAuth(sap.user, sap.password.reveal())
 
 
 def build_notification_client(sap: SapSettings) -> NotificationClient:

@@ -67,8 +67,20 @@ def test_process_then_status(tmp_path: Path, cli_env: dict[str, str]) -> None:
     status = run_cli(["status"], cli_env)
     assert status.returncode == 0, status.stderr
     assert "1 notified" in status.stdout
-    assert "Plant Oslo / Mixer M-9 / Motor DE" in status.stdout
+    assert "Unmapped positions" in status.stdout
+    assert "Plant Oslo / Mixer M-9 / Motor DE (assetPositionId pos-ffff0001" in status.stdout
     assert DEMO_PASSWORD not in status.stdout + processed.stdout + processed.stderr
+
+    oslo = tmp_path / "oslo.csv"
+    oslo.write_text(
+        "site,technical_object,technical_object_kind,notification_type\n"
+        "Plant Oslo,10000101,EAMS_EQUI,M2\n",
+        encoding="utf-8",
+    )
+    merged = run_cli(["mapping", "import", "--merge", str(oslo)], cli_env)
+    assert merged.returncode == 0, merged.stderr
+    after = run_cli(["status"], cli_env)
+    assert "Unmapped positions" not in after.stdout
 
 
 def test_process_standard_input_and_invalid(cli_env: dict[str, str]) -> None:

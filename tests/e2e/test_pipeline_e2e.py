@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from monitron_sap.config import SapSettings
 from monitron_sap.emulator import EmulatorServer
 from monitron_sap.events.reader import read_paths
-from monitron_sap.pipeline import Pipeline, RetryPolicy, external_reference
+from monitron_sap.pipeline import Pipeline, RetryPolicy, RunSummary, external_reference
 from monitron_sap.sap.models import Notification
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.store.ports import Outcome
@@ -242,3 +243,39 @@ def test_unmapped_position_recorded(
     assert summary.skipped["no_mapping"] == 1
     [unmapped] = store.unmapped_positions()
     assert unmapped.position.describe() == "Northwind Bottling / Plant Oslo / Mixer M-9 / Motor DE"
+
+
+def test_two_workers_same_export_no_duplicate(
+    tmp_path: Path, db_path: Path, sap_settings: SapSettings
+) -> None:
+    sensors = [f"a1b2c3d4{index:04d}" for index in range(8)]
+    export = write_jsonl(
+        tmp_path / "export.jsonl",
+        [
+            v2_transition(
+                f"t{index}", "ALARM", site="Plant Porto", asset=f"Asset {index}", sensor=sensor
+            )
+            for index, sensor in enumerate(sensors)
+        ],
+    )
+    summaries: list[RunSummary] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            with SqliteStore(db_path) as store, open_client(sap_settings) as client:
+                summaries.append(make_pipeline(store, client).process(read_paths([str(export)])))
+        except BaseException as error:  # reported by the assert below
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+
+    assert errors == []
+    with open_client(sap_settings) as client:
+        in_sap = created_in_sap(client, "1020-PORTO-PROD")
+    assert len(in_sap) == len(sensors)
+    assert sum(summary.notified for summary in summaries) == len(sensors)

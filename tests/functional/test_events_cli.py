@@ -118,3 +118,13 @@ def test_cli_reads_shared_samples() -> None:
     assert completed.returncode == 0
     assert [obj["schema_version"] for obj in objects] == [1, 1, 2]
     assert objects[2]["position"] == "Pumpe Süd"
+
+
+def test_cli_reports_broken_link_in_directory(tmp_path: Path) -> None:
+    (tmp_path / "a.json").write_bytes(line(v2("measurement", "1")))
+    (tmp_path / "dangling.json").symlink_to(tmp_path / "gone.json")
+    completed = run_events(str(tmp_path))
+    assert completed.returncode == 1
+    assert [obj["event_id"] for obj in output_objects(completed)] == ["1"]
+    expected = f"{tmp_path / 'dangling.json'}:0 (byte 0): not a regular file, so it was not read"
+    assert completed.stderr.decode().splitlines()[0] == expected

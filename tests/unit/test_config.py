@@ -8,6 +8,8 @@ import pytest
 
 from monitron_sap.config import PASSWORD_ENV, load_settings
 from monitron_sap.errors import ConfigurationError
+from monitron_sap.runtime import connection_settings
+from monitron_sap.sap.settings import ApiKeyAuth, BasicAuth, OAuth2ClientCredentials
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -113,3 +115,73 @@ def test_missing_password_file_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         load_settings(path, environ={})
     assert "sap.password_file" in str(caught.value)
+
+
+def test_api_key_from_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\nbase_url = "https://h:443"\nauth = "api_key"\n')
+    settings = load_settings(path, environ={"MONITRON_SAP_SAP_API_KEY": "k3y-value"})
+    auth = connection_settings(settings.sap).auth
+    assert isinstance(auth, ApiKeyAuth)
+    assert auth.key == "k3y-value"
+    assert auth.header == "APIKey"
+    assert "k3y-value" not in repr(settings)
+
+
+def test_oauth_secret_from_file(tmp_path: Path) -> None:
+    secret = tmp_path / "client-secret"
+    secret.write_text("oauth-s3cret\n", encoding="utf-8")
+    path = write(
+        tmp_path,
+        '[sap]\nbase_url = "https://h:443"\nauth = "oauth2"\n'
+        'oauth_token_url = "https://login.example.com/oauth/token"\n'
+        'oauth_client_id = "monitron"\n'
+        f'oauth_client_secret_file = "{secret}"\n',
+    )
+    auth = connection_settings(load_settings(path, environ={}).sap).auth
+    assert isinstance(auth, OAuth2ClientCredentials)
+    assert auth.client_secret == "oauth-s3cret"
+    assert auth.client_id == "monitron"
+
+
+def test_oauth_missing_parts_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\nbase_url = "https://h:443"\nauth = "oauth2"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        connection_settings(load_settings(path, environ={}).sap)
+    assert "sap.oauth_token_url" in str(caught.value)
+    assert "MONITRON_SAP_SAP_OAUTH_CLIENT_SECRET" in str(caught.value)
+
+
+def test_user_without_password_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\nbase_url = "https://h:443"\nuser = "MONITRON"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        connection_settings(load_settings(path, environ={}).sap)
+    assert "MONITRON_SAP_SAP_PASSWORD" in str(caught.value)
+
+
+def test_basic_auth_and_no_client_retries(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\nbase_url = "https://h:443"\nuser = "MONITRON"\n')
+    connection = connection_settings(load_settings(path, environ={PASSWORD_ENV: "pw"}).sap)
+    assert isinstance(connection.auth, BasicAuth)
+    assert connection.max_retries == 0
+    assert connection.verify is True
+
+
+def test_missing_base_url_named() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        connection_settings(load_settings(environ={}).sap)
+    assert "MONITRON_SAP_SAP_BASE_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize("secret_key", ["api_key", "oauth_client_secret"])
+def test_other_secrets_in_file_rejected(tmp_path: Path, secret_key: str) -> None:
+    path = write(tmp_path, f'[sap]\n{secret_key} = "plain"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert f"sap.{secret_key}_file" in str(caught.value)
+
+
+def test_unknown_auth_rejected(tmp_path: Path) -> None:
+    path = write(tmp_path, '[sap]\nauth = "kerberos"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert "sap.auth 'kerberos' is invalid" in str(caught.value)

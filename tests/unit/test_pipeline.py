@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from monitron_sap.errors import SapUnavailableError
+from monitron_sap.errors import InputError, SapUnavailableError
 from monitron_sap.events.model import RecordError, SourceRef
 from monitron_sap.pipeline import Pipeline, RetryPolicy, external_reference
 from monitron_sap.rules import RuleSettings
@@ -252,3 +252,19 @@ def test_rerun_within_lease_busy(store: SqliteStore, sap: FakeSap) -> None:
     assert summary.busy == 1
     assert not summary.ok
     assert sap.notifications == {}
+
+
+def test_unsendable_value_failed(store: SqliteStore, sap: FakeSap) -> None:
+    sap.fail_next = [InputError("priority '12' is longer than 1 character")]
+    summary = make_pipeline(store, sap).process([transition("t1", "ALARM")])
+    assert summary.failed == 1
+    assert "cannot be sent to SAP" in summary.problems[0]
+
+
+def test_invalid_record_reported_every_run(store: SqliteStore, sap: FakeSap) -> None:
+    error = RecordError(SourceRef("bad.jsonl", 120, 3), "invalid JSON: Expecting value")
+    make_pipeline(store, sap).process([error])
+    second = make_pipeline(store, sap).process([error])
+    assert second.invalid == 1
+    assert second.already_done == 0
+    assert not second.ok

@@ -189,3 +189,10 @@ def test_second_connection_sees_flushed_writes(tmp_path: Path) -> None:
         writer.flush()
         with SqliteStore(path) as reader:
             assert reader.get("skipped") is not None
+
+
+def test_recent_filtered_by_status(store: SqliteStore) -> None:
+    store.record(entry("a", Outcome.SKIPPED))
+    store.record(entry("b", Outcome.INVALID))
+    recent = store.recent(10, [Outcome.INVALID, Outcome.NOTIFIED])
+    assert [item.record_key for item in recent] == ["b"]

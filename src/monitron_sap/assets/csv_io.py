@@ -194,7 +194,7 @@ def _parse_row(values: dict[str, str]) -> tuple[MappingEntry | None, list[str]]:
 
 
 def _check_match_columns(values: dict[str, str]) -> list[str]:
-    """Check that a row says which positions it matches."""
+    """Check that a row names the positions it matches."""
     if values.get("asset_position_id") or values.get("sensor_id"):
         return []
     site = values.get("site") or WILDCARD

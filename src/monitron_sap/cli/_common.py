@@ -10,6 +10,7 @@ Exit codes of every command:
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -35,6 +36,25 @@ config_option = click.option(
     default=None,
     help="TOML configuration file (default: $MONITRON_SAP_CONFIG, else built-in defaults).",
 )
+
+
+verbose_option = click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also log INFO messages, such as each notification created.",
+)
+
+
+def configure_logging(verbose: bool) -> None:
+    """Send log records to standard error: warnings and errors, or everything from INFO up."""
+    if logging.getLogger().handlers:
+        return
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def fail(message: str, code: int) -> NoReturn:

@@ -12,7 +12,9 @@ from monitron_sap.cli._common import (
     REPLAY_COMMAND,
     ProgressLine,
     config_option,
+    configure_logging,
     run_guarded,
+    verbose_option,
 )
 
 
@@ -51,8 +53,11 @@ def list_command(limit: int, config_file: Path | None) -> None:
 @dead_letters_group.command("replay")
 @click.option("--limit", default=1000, show_default=True, help="Maximum records replayed.")
 @config_option
-def replay_command(limit: int, config_file: Path | None) -> None:
+@verbose_option
+def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
     """Process the dead letters again; SAP is searched for each one before anything is created."""
+
+    configure_logging(verbose)
 
     def run() -> int:
         from monitron_sap.cli._summary import print_summary

@@ -11,7 +11,14 @@ from typing import Final
 
 import click
 
-from monitron_sap.cli._common import EXIT_OK, EXIT_PROBLEMS, config_option, run_guarded
+from monitron_sap.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    config_option,
+    configure_logging,
+    run_guarded,
+    verbose_option,
+)
 
 DEMO_DIR_NAME: Final = "demo"
 DEMO_SAP_CLIENT: Final = "100"
@@ -20,13 +27,16 @@ DEMO_SAP_CLIENT: Final = "100"
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete the demo's ledger and SAP data first.")
 @config_option
-def demo_command(reset: bool, config_file: Path | None) -> None:
+@verbose_option
+def demo_command(reset: bool, config_file: Path | None, verbose: bool) -> None:
     """Run the demo: emulator, sample mapping and sample export, then list the notifications.
 
     The SAP emulator listens on a free loopback port; its data and the demo's ledger live in
-    DATA_DIR/demo (DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
-    configuration file says otherwise). A second run creates nothing new and says so.
+    DATA_DIR/demo. DATA_DIR is ~/.local/share/monitron-sap unless MONITRON_SAP_DATA_DIR or the
+    configuration file sets another folder. A second run creates nothing new and reports that.
     """
+
+    configure_logging(verbose)
 
     def run() -> int:
         from monitron_sap.config import load_settings
@@ -119,8 +129,8 @@ def _print_notifications(client: object, technical_objects: list[str]) -> None:
 def _demo_data_dir() -> Path:
     from importlib.resources import files
 
-    # NOTE: this needs the package on a file system (a source tree or an unpacked wheel), which
-    # is how the README's commands install it; a zipped install has no directory to read.
+    # NOTE: this needs the package on a file system, as a source tree or an unpacked wheel, which
+    # is how the README's commands install it. A zipped install has no directory to read.
     return Path(str(files("monitron_sap") / "data" / "demo"))
 
 

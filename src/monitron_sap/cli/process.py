@@ -13,7 +13,9 @@ from monitron_sap.cli._common import (
     EXIT_PROBLEMS,
     ProgressLine,
     config_option,
+    configure_logging,
     run_guarded,
+    verbose_option,
 )
 
 if TYPE_CHECKING:
@@ -24,7 +26,8 @@ if TYPE_CHECKING:
 @click.command("process")
 @click.argument("paths", nargs=-1, required=True)
 @config_option
-def process_command(paths: tuple[str, ...], config_file: Path | None) -> None:
+@verbose_option
+def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: bool) -> None:
     """Process Monitron export files, folders (recursively), - for standard input, or the
     objects under s3://BUCKET/PREFIX (in key order, with the AWS credentials of the environment).
 
@@ -33,6 +36,8 @@ def process_command(paths: tuple[str, ...], config_file: Path | None) -> None:
     was invalid, failed, dead-lettered or held by another run, 2 for configuration errors, 3
     when the ledger database cannot be used.
     """
+
+    configure_logging(verbose)
 
     def run() -> int:
         from monitron_sap.cli._summary import print_summary

@@ -78,6 +78,11 @@ def register(group: click.Group) -> None:
         help="API key accepted in the APIKey header; repeat for several keys.",
     )
     @click.option("--sap-client", default="100", show_default=True, help="The emulated SAP client.")
+    @click.option(
+        "--page-size",
+        type=click.IntRange(min=1),
+        help="Maximum rows per collection response; more rows come with a __next link.",
+    )
     def sap_emulator(
         host: str,
         port: int,
@@ -87,6 +92,7 @@ def register(group: click.Group) -> None:
         password: str | None,
         api_keys: tuple[str, ...],
         sap_client: str,
+        page_size: int | None,
     ) -> None:
         """Run a local SAP emulator of API_MAINTNOTIFICATION until Ctrl-C."""
         import dataclasses
@@ -112,6 +118,7 @@ def register(group: click.Group) -> None:
                 "sap_client": sap_client,
                 "db_path": db_path,
                 "faults": settings,
+                "page_size": page_size,
             }
             if technical_objects is not None:
                 options["technical_objects"] = load_technical_objects(technical_objects)

@@ -182,7 +182,7 @@ def simulate_command(
             records = simulate(plant, config)
         summary = run(
             records,
-            open_sink(sink, object_layout, endpoint_url),
+            open_sink(sink, object_layout, endpoint_url, paced=records_per_second is not None),
             count=count,
             rate=records_per_second,
         )

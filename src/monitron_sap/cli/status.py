@@ -11,8 +11,11 @@ from monitron_sap.cli._common import EXIT_OK, REPLAY_COMMAND, config_option, run
 
 @click.command("status")
 @click.option("--recent", default=10, show_default=True, help="Number of recent outcomes shown.")
+@click.option(
+    "--all", "all_outcomes", is_flag=True, help="Show skipped records among the recent outcomes."
+)
 @config_option
-def status_command(recent: int, config_file: Path | None) -> None:
+def status_command(recent: int, all_outcomes: bool, config_file: Path | None) -> None:
     """Show ledger counts, recent outcomes, dead letters and unmapped positions."""
 
     def run() -> int:
@@ -24,7 +27,8 @@ def status_command(recent: int, config_file: Path | None) -> None:
         settings = load_settings(config_file)
         with open_store(settings) as store:
             counts = store.counts()
-            latest = store.recent(recent)
+            shown = [outcome for outcome in Outcome if outcome != Outcome.SKIPPED]
+            latest = store.recent(recent, None if all_outcomes else shown)
             unmapped = [
                 item
                 for item in store.unmapped_positions()
@@ -38,7 +42,8 @@ def status_command(recent: int, config_file: Path | None) -> None:
             listed = ", ".join(f"{counts.get(o, 0)} {o.value}" for o in Outcome if counts.get(o))
             click.echo(f"Records: {sum(counts.values())} ({listed})")
         if latest:
-            click.echo("Recent outcomes:")
+            kind = "outcomes" if all_outcomes else "outcomes other than skipped"
+            click.echo(f"Recent {kind}:")
             for entry in latest:
                 detail = entry.error or entry.reason or ""
                 number = entry.notification_number or "-"

@@ -79,6 +79,9 @@ class EmulatorConfig:
     """Keys accepted in the ``api_key_header`` in place of basic authentication."""
     api_key_header: str = "APIKey"
     sap_client: str = "100"
+    require_sap_client: bool = False
+    """Reject requests without the ``sap-client`` query parameter with 401, as a system with
+    several clients does when the user does not exist in its default client."""
     system_id: str = "EMU"
     """System id shown in the authentication realm and the session cookie names."""
     technical_objects: Mapping[str, str] = field(default_factory=lambda: DEFAULT_TECHNICAL_OBJECTS)
@@ -90,8 +93,16 @@ class EmulatorConfig:
     require_if_match: bool = True
     """Reject updates without ``If-Match`` with 428 Precondition Required, as S/4HANA Cloud does."""
     first_notification_number: int = 10000000
+    complete_requires_in_process: bool = False
+    """Reject ``CompleteMaintNotification`` on an outstanding notification (phase 1). SAP's
+    own rule is not published; by default the emulator completes from phase 1 or 3."""
+    page_size: int | None = None
+    """Maximum rows per collection response; more rows come with a ``__next`` link
+    (server-driven paging with ``$skiptoken``). ``None`` returns every row at once."""
 
     def __post_init__(self) -> None:
+        if self.page_size is not None and self.page_size < 1:
+            raise ConfigurationError(f"page_size must be at least 1, got {self.page_size}")
         for identifier, kind in self.technical_objects.items():
             if kind not in TECHNICAL_OBJECT_KINDS:
                 raise ConfigurationError(

@@ -17,7 +17,7 @@ from monitron_sap.emulator.query import key_of
 from monitron_sap.emulator.resource import not_found
 from monitron_sap.emulator.state import EntityKey, EntityStore, Row, normalize_key_value
 from monitron_sap.emulator.validation import (
-    VALUE_REQUIRED,
+    INVALID_PROPERTY,
     convert_properties,
     nested_list,
     require,
@@ -79,7 +79,7 @@ class NotificationRules:
         self._last_change = now
         return now
 
-    def _stamp_change(self, row: Row, now: datetime, user: str) -> None:
+    def _stamp_change(self, row: Row, now: datetime) -> None:
         row["LastChangeDateTime"] = now
         row["LastChangeDate"] = _midnight(now)
         row["LastChangeTime"] = _since_midnight(now)
@@ -133,7 +133,7 @@ class NotificationRules:
             "MaintNotificationLongText": "",
         }
         self._set_phase(row, PHASE_OUTSTANDING)
-        self._stamp_change(row, now, user)
+        self._stamp_change(row, now)
         return row
 
     def _apply_derived_fields(self, row: Row) -> None:
@@ -168,7 +168,7 @@ class NotificationRules:
         if child_type is None or parent_type.navigation_property(name) is None:
             raise ODataError(
                 400,
-                VALUE_REQUIRED,
+                INVALID_PROPERTY,
                 f"Navigation property {name} of {parent_type.name} cannot be written",
             )
         changes: list[Change] = []
@@ -238,7 +238,7 @@ class NotificationRules:
             self._check_unique(changes)
             header = self.store.get(model.NOTIFICATION_SET, (keys["MaintenanceNotification"],))
             if header is not None:
-                self._stamp_change(header, now, user)
+                self._stamp_change(header, now)
                 header_key = key_of(model.HEADER, header)
                 changes.append((model.NOTIFICATION_SET, header_key, header))
             self.store.put(changes)
@@ -252,7 +252,7 @@ class NotificationRules:
         if navigation:
             raise ODataError(
                 400,
-                VALUE_REQUIRED,
+                INVALID_PROPERTY,
                 f"Navigation properties ({', '.join(navigation)}) cannot be changed by an update",
             )
         if entity_type is model.HEADER:
@@ -269,7 +269,7 @@ class NotificationRules:
             if entity_type is model.HEADER:
                 self._apply_derived_fields(row)
                 self._append_long_text(row, values)
-                self._stamp_change(row, now, user)
+                self._stamp_change(row, now)
             else:
                 for prop in entity_type.properties:
                     if prop.name.endswith(("ChangedDateTime", "ChgdDateTime")) or (
@@ -294,7 +294,7 @@ class NotificationRules:
             raise self._transition_error(row, "put in process")
         with self.lock:
             self._set_phase(row, PHASE_IN_PROCESS)
-            self._stamp_change(row, self._now(), user)
+            self._stamp_change(row, self._now())
             self.store.put([(model.NOTIFICATION_SET, key_of(model.HEADER, row), row)])
         return row
 
@@ -307,7 +307,10 @@ class NotificationRules:
         reference_time: timedelta | None,
     ) -> Row:
         """Complete an outstanding or in-process notification (phase 4, status NOCO)."""
-        if row.get("NotifProcessingPhase") not in (PHASE_OUTSTANDING, PHASE_IN_PROCESS):
+        allowed = {PHASE_IN_PROCESS}
+        if not self.config.complete_requires_in_process:
+            allowed.add(PHASE_OUTSTANDING)
+        if row.get("NotifProcessingPhase") not in allowed:
             raise self._transition_error(row, "completed")
         with self.lock:
             now = self._now()
@@ -323,7 +326,7 @@ class NotificationRules:
             row["NotificationCompletionDate"] = _midnight(reference)
             row["CompletionTime"] = _since_midnight(reference)
             self._set_phase(row, PHASE_COMPLETED)
-            self._stamp_change(row, now, user)
+            self._stamp_change(row, now)
             self.store.put([(model.NOTIFICATION_SET, key_of(model.HEADER, row), row)])
         return row
 

@@ -130,5 +130,5 @@ class Service(Protocol):
     """Technical name of the service, for example ``API_MAINTNOTIFICATION``."""
 
     def handle(self, request: ServiceRequest) -> ServiceResponse:
-        """Answer one request; raise :class:`ODataError` for client errors."""
+        """Handle one request; raise :class:`ODataError` for client errors."""
         ...

@@ -54,6 +54,8 @@ class QueryOptions:
     inlinecount: bool = False
     expand: tuple[tuple[str, ...], ...] = ()
     """Navigation paths such as ``("to_Item", "to_ItemCause")``."""
+    skiptoken: int | None = None
+    """Position of the first row of a server-driven page, from a ``__next`` link."""
 
 
 def _non_negative(query: Mapping[str, str], name: str) -> int | None:
@@ -96,6 +98,7 @@ def parse_query_options(
         _non_negative(query, "$skip") or 0,
         inlinecount == "allpages",
         expand,
+        _non_negative(query, "$skiptoken"),
     )
 
 
@@ -144,17 +147,27 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (0, None) if value is None else (1, value)
 
 
-def apply_options(rows: list[Row], options: QueryOptions) -> tuple[list[Row], int]:
-    """Filter, sort and page ``rows``; return the page and the count before paging."""
+def apply_options(
+    rows: list[Row], options: QueryOptions, page_size: int | None = None
+) -> tuple[list[Row], int, int | None]:
+    """Filter, sort and page ``rows``.
+
+    Returns the page, the count before paging and, when ``page_size`` cuts the result short,
+    the ``$skiptoken`` of the next page (else ``None``).
+    """
     if options.predicate is not None:
         rows = [row for row in rows if options.predicate(row)]
     for name, descending in reversed(options.orderby):
         rows.sort(key=lambda row, n=name: _sort_key(row.get(n)), reverse=descending)  # type: ignore[misc]
     total = len(rows)
-    page = rows[options.skip :]
-    if options.top is not None:
-        page = page[: options.top]
-    return page, total
+
+    start = options.skiptoken if options.skiptoken is not None else options.skip
+    end = total if options.top is None else min(total, options.skip + options.top)
+    next_start = None
+    if page_size is not None and end - start > page_size:
+        next_start = start + page_size
+        end = next_start
+    return rows[start:end], total, next_start
 
 
 def key_of(entity_type: EntityType, values: Mapping[str, Any]) -> EntityKey:

@@ -8,7 +8,6 @@ another OData service (for example attachments) can be added next to ``API_MAINT
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 import threading
@@ -19,6 +18,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from monitron_sap.emulator.admin import ADMIN_PREFIX, handle_admin
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
@@ -39,10 +39,8 @@ from monitron_sap.errors import ConfigurationError
 
 logger = logging.getLogger(__name__)
 
-ADMIN_PREFIX = "/emulator/"
 MODIFYING_METHODS = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
 _TUNNELLED_METHODS = frozenset({"PUT", "PATCH", "MERGE", "DELETE"})
-_LOOPBACK_PREFIXES = ("127.", "::1", "::ffff:127.")
 SERVICE_NOT_FOUND = "/IWFND/MED/170"
 SHUTDOWN_POLL_SECONDS = 0.02
 """How often the serving thread checks for ``stop()``; bounds the time ``stop()`` takes."""
@@ -217,15 +215,28 @@ class EmulatorServer:
 
     def _dispatch(self, handler: _Handler) -> None:
         started = time.perf_counter()
-        length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length > 0 else b""
         url = urlsplit(handler.path)
         path = unquote(url.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
         headers = {name.lower(): value for name, value in handler.headers.items()}
+
+        body = self._read_body(handler, headers)
         response: ServiceResponse | None
-        if path.startswith(ADMIN_PREFIX):
-            response = self._admin(handler, path, body)
+        if body is None:
+            # The body's end is unknown, so the connection cannot carry another request.
+            handler.close_connection = True
+            response = ServiceResponse(
+                411, b"Send the request body with a valid Content-Length", TEXT_TYPE
+            )
+        elif path.startswith(ADMIN_PREFIX):
+            response = handle_admin(
+                self.faults,
+                self.request_count,
+                handler.client_address[0],
+                handler.command,
+                path,
+                body,
+            )
         else:
             response = self._serve(handler, path, query, headers, body)
         if response is None:
@@ -240,6 +251,17 @@ class EmulatorServer:
             response.status,
             (time.perf_counter() - started) * 1000,
         )
+
+    @staticmethod
+    def _read_body(handler: _Handler, headers: dict[str, str]) -> bytes | None:
+        """Read the request body; return ``None`` when its length is missing or invalid."""
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return None
+        text = headers.get("content-length", "0").strip() or "0"
+        if not text.isdigit():
+            return None
+        length = int(text)
+        return handler.rfile.read(length) if length > 0 else b""
 
     def _serve(
         self,
@@ -266,6 +288,7 @@ class EmulatorServer:
         injected = self.faults.draw_error()
         if injected is not None:
             status, retry_after = injected
+            logger.info("Injecting HTTP %d for %s %s", status, method, path)
             return ServiceResponse(
                 status,
                 f"Injected fault: HTTP {status}".encode(),
@@ -276,6 +299,8 @@ class EmulatorServer:
         requested_client = query.get("sap-client")
         if requested_client is not None and requested_client != self.config.sap_client:
             return self._unauthorized(f"Logon failed: client {requested_client} does not exist")
+        if requested_client is None and self.config.require_sap_client:
+            return self._unauthorized("Logon failed: no sap-client given and no default client")
         cookies = parse_cookies(headers.get("cookie"))
         user = self._authenticator.authenticate(headers)
         if user is None and "authorization" not in headers:
@@ -336,30 +361,6 @@ class EmulatorServer:
             "text/html; charset=utf-8",
             {"www-authenticate": self._authenticator.realm},
         )
-
-    def _admin(self, handler: _Handler, path: str, body: bytes) -> ServiceResponse:
-        """Serve ``/emulator/faults`` (GET, POST) and ``/emulator/requests`` (GET)."""
-        if not handler.client_address[0].startswith(_LOOPBACK_PREFIXES):
-            return ServiceResponse(403, b"The admin endpoint answers loopback only", TEXT_TYPE)
-        if path.rstrip("/") == "/emulator/faults":
-            if handler.command == "POST":
-                try:
-                    payload = json.loads(body or b"{}")
-                    if not isinstance(payload, dict):
-                        raise ConfigurationError("the body must be a JSON object")
-                    self.faults.apply(payload)
-                except (json.JSONDecodeError, ConfigurationError, TypeError, ValueError) as error:
-                    return ServiceResponse(
-                        400, f"Invalid fault request: {error}".encode(), TEXT_TYPE
-                    )
-                logger.info("Fault settings changed: %s", self.faults.snapshot())
-            elif handler.command != "GET":
-                return ServiceResponse(405, b"Use GET or POST", TEXT_TYPE, {"allow": "GET, POST"})
-            return ServiceResponse.json(200, self.faults.snapshot())
-        if path.rstrip("/") == "/emulator/requests" and handler.command == "GET":
-            counts = self.request_count
-            return ServiceResponse.json(200, {"total": counts.total(), "by_kind": dict(counts)})
-        return ServiceResponse(404, b"Unknown admin path", TEXT_TYPE)
 
     def _write(self, handler: _Handler, response: ServiceResponse) -> None:
         handler.send_response(response.status)

@@ -4,11 +4,14 @@ entity sets, keys, navigation, ``$count`` and the function imports."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
+from urllib.parse import urlencode
 
 from monitron_sap.emulator import maintnotification as model
+from monitron_sap.emulator.batch import handle_batch
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.edm import EntityType, FunctionImport
 from monitron_sap.emulator.filter import Predicate
@@ -35,7 +38,6 @@ from monitron_sap.emulator.wire import parse_literal
 
 METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
 NOT_ACCEPTABLE = "ZEMU/030"
-NOT_IMPLEMENTED = "/IWBEP/CM_MGW_RT/001"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 
 RowLoader = Callable[[Predicate | None], list[Row]]
@@ -44,6 +46,24 @@ RowLoader = Callable[[Predicate | None], list[Row]]
 
 def _matching(rows: list[Row], where: Predicate | None) -> list[Row]:
     return [row for row in rows if where is None or where(row)]
+
+
+def _label(segments: list[Segment], index: int) -> str:
+    """Return the path up to ``segments[index]`` as SAP names it in "not found" errors."""
+    parts = [f"{s.name}({s.key})" if s.key else s.name for s in segments[: index + 1]]
+    return "/".join(parts)
+
+
+@dataclass
+class _Target:
+    """What a resource path addresses: one entity, a collection or a collection's count."""
+
+    entity_type: EntityType
+    row: Row | None = None
+    rows: RowLoader | None = None
+    parent: tuple[EntityType, Row, str] | None = None
+    """Entity type, entity and navigation name the collection was reached through."""
+    count: bool = False
 
 
 def method_not_allowed(method: str, target: str) -> ODataError:
@@ -73,8 +93,8 @@ class MaintNotificationService:
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$metadata")
             return ServiceResponse(200, self._metadata, XML_TYPE)
-        if first.name == "$batch":
-            raise ODataError(501, NOT_IMPLEMENTED, "$batch is not supported by the emulator")
+        if first.name == "$batch" and len(segments) == 1:
+            return handle_batch(self.handle, request, self.store, self.rules.lock, self.service_id)
         function = self.schema.function_import(first.name)
         if function is not None and len(segments) == 1:
             return self._function_import(request, function)
@@ -105,53 +125,53 @@ class MaintNotificationService:
     def _resource(
         self, request: ServiceRequest, entity_type: EntityType, segments: list[Segment]
     ) -> ServiceResponse:
-        """Walk the path: entity set, optional key, then navigation and ``$count``."""
+        """Dispatch a request for an entity, a collection or a ``$count``."""
         writer = self._writer(request)
-        current_type = entity_type
-        row: Row | None = None
-        # Rows of a collection are loaded only when a read needs them, so a POST to an
-        # entity set does not copy the whole set.
-        rows: RowLoader | None = None
-        parent: tuple[EntityType, Row, str] | None = None
-        count = False
-        for index, segment in enumerate(segments):
-            label = "/".join(
-                f"{s.name}({s.key})" if s.key else s.name for s in segments[: index + 1]
-            )
-            if index == 0:
-                if segment.key is not None:
-                    row = self.rules.find(
-                        current_type, parse_key(segment, current_type.keys), label
-                    )
-                else:
-                    rows = partial(self.store.all, current_type.entity_set)
-                continue
-            if segment.name == "$count" and index == len(segments) - 1 and rows is not None:
-                count = True
-                continue
-            navigation = current_type.navigation_property(segment.name)
-            if row is None or navigation is None or segment.key is not None:
-                raise not_found(label)
-            parent = (current_type, row, segment.name)
-            current_type, related = writer.related(current_type, row, navigation)
-            _, many = self.schema.navigation_target(navigation)
-            if many:
-                row, rows = None, partial(_matching, related)
-            else:
-                row, rows = (related[0] if related else None), None
-            if not many and row is None:
-                raise not_found(label)
-        if count:
-            assert rows is not None
-            options = parse_query_options(request.query, current_type, self.schema)
-            _, total = apply_options(rows(options.predicate), options)
+        target = self._walk(writer, entity_type, segments)
+        if target.count:
             if request.method not in ("GET", "HEAD"):
                 raise method_not_allowed(request.method, "$count")
+            assert target.rows is not None
+            options = parse_query_options(request.query, target.entity_type, self.schema)
+            _, total, _ = apply_options(target.rows(options.predicate), options)
             return ServiceResponse(200, str(total).encode(), TEXT_TYPE)
-        if rows is not None:
-            return self._collection(request, writer, current_type, rows, parent)
-        assert row is not None
-        return self._entity(request, writer, current_type, row)
+
+        if target.rows is not None:
+            return self._collection(request, writer, target.entity_type, target.rows, target.parent)
+        assert target.row is not None
+        return self._entity(request, writer, target.entity_type, target.row)
+
+    def _walk(
+        self, writer: EntityWriter, entity_type: EntityType, segments: list[Segment]
+    ) -> _Target:
+        """Follow the path: entity set, optional key, then navigation and ``$count``."""
+        first = segments[0]
+        target = _Target(entity_type)
+        if first.key is None:
+            target.rows = partial(self.store.all, entity_type.entity_set)
+        else:
+            key_values = parse_key(first, entity_type.keys)
+            target.row = self.rules.find(entity_type, key_values, _label(segments, 0))
+
+        for index, segment in enumerate(segments[1:], start=1):
+            label = _label(segments, index)
+            if segment.name == "$count" and index == len(segments) - 1 and target.rows:
+                target.count = True
+                continue
+            navigation = target.entity_type.navigation_property(segment.name)
+            if target.row is None or navigation is None or segment.key is not None:
+                raise not_found(label)
+
+            target.parent = (target.entity_type, target.row, segment.name)
+            target.entity_type, related = writer.related(target.entity_type, target.row, navigation)
+            _, many = self.schema.navigation_target(navigation)
+            if many:
+                target.row, target.rows = None, partial(_matching, related)
+            elif related:
+                target.row, target.rows = related[0], None
+            else:
+                raise not_found(label)
+        return target
 
     def _collection(
         self,
@@ -166,11 +186,16 @@ class MaintNotificationService:
         if request.method not in ("GET", "HEAD"):
             raise method_not_allowed(request.method, f"the collection {entity_type.entity_set}")
         options = parse_query_options(request.query, entity_type, self.schema)
-        page, total = apply_options(rows(options.predicate), options)
+        page, total, next_start = apply_options(
+            rows(options.predicate), options, self.config.page_size
+        )
         results = [writer.to_json(entity_type, row, options.expand, options.select) for row in page]
         body: dict[str, Any] = {"results": results}
         if options.inlinecount:
             body["__count"] = str(total)
+        if next_start is not None:
+            query = {**request.query, "$skiptoken": str(next_start)}
+            body["__next"] = f"{request.service_url}/{request.path}?{urlencode(query)}"
         return ServiceResponse.json(200, {"d": body})
 
     def _create(

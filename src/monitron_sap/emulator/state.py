@@ -10,7 +10,8 @@ import json
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -74,6 +75,8 @@ class EntityStore:
     def __init__(self, db_path: Path | None = None) -> None:
         self._lock = threading.RLock()
         self._entities: dict[str, dict[EntityKey, Row]] = {}
+        self._undo: dict[tuple[str, EntityKey], Row | None] | None = None
+        self._undo_thread: int | None = None
         location = str(db_path) if db_path is not None else ":memory:"
         try:
             self._connection = sqlite3.connect(location, check_same_thread=False)
@@ -143,6 +146,7 @@ class EntityStore:
                 logger.exception("Writing %d entities to the emulator database failed", len(batch))
                 raise
             for entity_set, key, entity in batch:
+                self._remember(entity_set, key)
                 self._entities.setdefault(entity_set, {})[key] = entity
 
     def delete(self, entity_set: str, key: EntityKey) -> bool:
@@ -155,8 +159,45 @@ class EntityStore:
                     "DELETE FROM entities WHERE entity_set = ? AND entity_key = ?",
                     (entity_set, json.dumps(list(key))),
                 )
+            self._remember(entity_set, key)
             del self._entities[entity_set][key]
             return True
+
+    def _remember(self, entity_set: str, key: EntityKey) -> None:
+        """Record an entity's state before the first change inside ``undo_log``."""
+        if self._undo is None or self._undo_thread != threading.get_ident():
+            return
+        if (entity_set, key) not in self._undo:
+            previous = self._entities.get(entity_set, {}).get(key)
+            self._undo[(entity_set, key)] = dict(previous) if previous is not None else None
+
+    @contextmanager
+    def undo_log(self) -> Iterator[Callable[[], None]]:
+        """Record this thread's changes and yield a function that undoes them.
+
+        The store's lock is held for the whole block, so other threads wait; the undo function
+        must be called inside the block. Counters (number ranges) are not undone, as SAP's
+        number ranges also leave gaps.
+        """
+        with self._lock:
+            if self._undo is not None:
+                raise RuntimeError("undo logs cannot be nested")
+            self._undo, self._undo_thread = {}, threading.get_ident()
+            try:
+                yield self._rollback
+            finally:
+                self._undo, self._undo_thread = None, None
+
+    def _rollback(self) -> None:
+        undo = self._undo or {}
+        self._undo = None
+        restore = [(s, k, row) for (s, k), row in undo.items() if row is not None]
+        removed = [(s, k) for (s, k), row in undo.items() if row is None]
+        if restore:
+            self.put(restore)
+        for entity_set, key in removed:
+            self.delete(entity_set, key)
+        logger.info("Rolled back %d entity changes", len(undo))
 
     def next_number(self, name: str, first: int) -> int:
         """Return the next value of counter ``name``, starting at ``first``."""

@@ -22,8 +22,8 @@ Resynchronization after an invalid record: the framer reports the error at the r
 byte and resumes at the first *record start* after that byte. A record start is a ``{`` in the
 first column of a line, or a ``{`` that follows a ``}`` with only blanks between (``}{`` is how
 Firehose joins records). Valid JSON never has ``}`` followed by ``{`` outside a string, and
-pretty-printers indent nested objects, so a broken record costs only itself and the records that
-follow it are read.
+pretty-printers with an indent above zero indent nested objects. So a broken record costs only
+itself, and the records that follow it are read.
 
 NOTE: a record cut off mid-line is lost together with the next record when that record starts
 on the same line without a ``}`` right before it; the error names the position. An indented

@@ -55,8 +55,7 @@ def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[
         if path == STDIN_PATH:
             yield from read_stream(stdin if stdin is not None else sys.stdin.buffer, STDIN_PATH)
         elif os.path.isdir(path):
-            for file_path in _walk_sorted(Path(path)):
-                yield from _read_file(str(file_path))
+            yield from _read_directory(path)
         else:
             yield from _read_file(path)
 
@@ -99,10 +98,27 @@ def event_to_json(event: MonitronEvent) -> dict[str, Any]:
     return output
 
 
-def _walk_sorted(directory: Path) -> list[Path]:
-    """List the files under a directory, sorted by their path components (``a``, ``b/c``, ``d``)."""
-    files = [path for path in directory.rglob("*") if path.is_file()]
-    return sorted(files, key=lambda path: path.relative_to(directory).parts)
+def _read_directory(directory: str) -> Iterator[ReadResult]:
+    """Read every regular file under a directory, sorted by path components (a, b/c, d).
+
+    A subdirectory that cannot be listed and an entry that is not a regular file (a FIFO, a
+    broken link) are reported as errors instead of being skipped silently.
+    """
+    listing_errors: list[OSError] = []
+    files: list[str] = []
+    others: list[str] = []
+    for root, _directories, names in os.walk(directory, onerror=listing_errors.append):
+        for name in names:
+            path = os.path.join(root, name)
+            (files if os.path.isfile(path) else others).append(path)
+
+    for path in sorted(files, key=lambda path: Path(path).relative_to(directory).parts):
+        yield from _read_file(path)
+    for path in sorted(others):
+        yield RecordError(SourceRef(path, 0, 0), "not a regular file, so it was not read")
+    for error in listing_errors:
+        where = SourceRef(str(error.filename or directory), 0, 0)
+        yield RecordError(where, f"cannot list the directory: {error.strerror or error}")
 
 
 def _read_file(path: str) -> Iterator[ReadResult]:

@@ -295,10 +295,14 @@ def _axes_rms(band: JsonObject, path: str) -> list[float | None]:
         block = band.get(axis)
         if block is None:
             values.append(None)
-        elif block.__class__ is dict:
-            values.append(_number(block, "rms", f"{path}{axis}."))
-        else:
+            continue
+        if block.__class__ is not dict:
             raise SchemaError(f"{path}{axis} must be an object, found {_describe(block)}")
+        rms = block.get("rms")
+        kind = rms.__class__
+        if kind is not float and kind is not int and rms is not None:
+            raise SchemaError(f"{path}{axis}.rms must be a number, found {_describe(rms)}")
+        values.append(rms)
     return values
 
 
@@ -311,7 +315,7 @@ def _models(value: object, path: str) -> dict[str, ModelOutput]:
             continue
         if type(output) is not dict:
             raise SchemaError(f"{path}{name} must be an object, found {_describe(output)}")
-        outputs[name] = _model_output(_texts(output, _MODEL_TEXTS, f"{path}{name}."))
+        outputs[name] = _model_output(_texts(output, _MODEL_TEXTS, path, name))
     return outputs
 
 
@@ -355,12 +359,19 @@ def _object(parent: JsonObject, key: str, path: str) -> JsonObject:
     raise SchemaError(f"{path}{key} must be an object, found {_describe(value)}")
 
 
-def _texts(parent: JsonObject, keys: tuple[str, ...], path: str) -> list[str | None]:
-    """Read several string fields at once; the common all-strings case costs one pass."""
+def _texts(
+    parent: JsonObject, keys: tuple[str, ...], path: str, name: str = ""
+) -> list[str | None]:
+    """Read several string fields at once; the common all-strings case costs one pass.
+
+    ``path`` and ``name`` locate ``parent`` for error messages (``name`` is appended as a path
+    element when given), and are joined only when a field is not a string.
+    """
     values = list(map(parent.get, keys))
     for value in values:
         if value is not None and value.__class__ is not str:
-            return [_text(parent, key, path) for key in keys]
+            prefix = f"{path}{name}." if name else path
+            return [_text(parent, key, prefix) for key in keys]
     return values
 
 

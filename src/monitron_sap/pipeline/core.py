@@ -1,9 +1,9 @@
-"""The pipeline: decide, map, call SAP and record every record's outcome exactly once.
+"""The pipeline: decide, map, call SAP and record each record's outcome in the ledger.
 
 For each record that needs SAP, the pipeline claims the record's key in the ledger, calls SAP and
 then records the outcome with the notification number. A record whose earlier claim expired
 without an outcome, or whose earlier attempt failed, is first looked up in SAP by its external
-reference; a notification found there is recorded instead of creating a second one.
+reference. A notification found there is recorded, so no second one is created.
 """
 
 from __future__ import annotations
@@ -16,7 +16,12 @@ from typing import Final, TypeVar
 
 from monitron_sap.assets.lookup import MappingReader, find_mapping
 from monitron_sap.assets.model import MappingEntry, PositionRef
-from monitron_sap.errors import SapAuthorizationError, SapRejectedError, SapUnavailableError
+from monitron_sap.errors import (
+    InputError,
+    SapAuthorizationError,
+    SapRejectedError,
+    SapUnavailableError,
+)
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
 from monitron_sap.pipeline.drafts import build_draft, priority_for
 from monitron_sap.pipeline.entries import event_entry, invalid_entry, invalid_record_key
@@ -189,7 +194,7 @@ class Pipeline:
             return self._finish(event, Outcome.NOTIFIED, decision.ledger_reason, created)
         except SapUnavailableError as error:
             return self._dead_letter(event, error)
-        except (SapRejectedError, SapAuthorizationError) as error:
+        except (SapRejectedError, SapAuthorizationError, InputError) as error:
             return self._fail(event, error)
 
     def _correlate(
@@ -275,7 +280,7 @@ class Pipeline:
             return self._finish(event, Outcome.UPDATED, reason, current)
         except SapUnavailableError as error:
             return self._dead_letter(event, error)
-        except (SapRejectedError, SapAuthorizationError) as error:
+        except (SapRejectedError, SapAuthorizationError, InputError) as error:
             return self._fail(event, error)
 
     # Ledger bookkeeping ------------------------------------------------------------------------
@@ -335,9 +340,11 @@ class Pipeline:
         return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
 
     def _fail(
-        self, event: MonitronEvent, error: SapRejectedError | SapAuthorizationError
+        self, event: MonitronEvent, error: SapRejectedError | SapAuthorizationError | InputError
     ) -> RecordResult:
         message = f"SAP rejected the request: {error}"
+        if isinstance(error, InputError):
+            message = f"the request cannot be sent to SAP: {error}"
         logger.error("record %s failed: %s", event.record_key, error)
         self.ledger.finish(event.record_key, Outcome.FAILED, now=self._clock(), error=message)
         return RecordResult(event.record_key, Outcome.FAILED, error=message)

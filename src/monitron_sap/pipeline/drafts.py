@@ -36,7 +36,7 @@ def build_draft(
     rules: RuleSettings,
     external_reference: str,
 ) -> NotificationDraft:
-    """Return the notification to create for an alert that ``decision`` says needs one."""
+    """Return the notification to create for an alert for which ``decision`` is NOTIFY."""
     state = decision.state or ALARM
     notification_type = mapping.notification_type
     if state == WARNING and mapping.warning_notification_type:

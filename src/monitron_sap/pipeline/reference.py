@@ -7,7 +7,7 @@ import hashlib
 from typing import Final
 
 PREFIX: Final = "MON"
-LENGTH: Final = 20  # SAP's MaintNotifExtReferenceNumber holds 20 characters
+LENGTH: Final = 20  # the length of SAP's MaintNotifExtReferenceNumber
 
 
 def external_reference(record_key: str) -> str:

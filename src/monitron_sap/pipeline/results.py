@@ -1,4 +1,4 @@
-"""What became of each record in a run, and the run's summary."""
+"""The result of each record in a run, and the run's summary."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from monitron_sap.store.ports import Outcome
 class RecordResult:
     """The result of one record.
 
-    ``outcome`` is ``None`` when another worker holds the record (``busy``). ``already_done`` is
-    true when an earlier run had recorded the outcome, so this run changed nothing.
+    ``outcome`` is ``None`` when another worker has claimed the record (``busy``).
+    ``already_done`` is true when an earlier run had recorded the outcome, so this run changed
+    nothing.
     """
 
     record_key: str
@@ -55,7 +56,8 @@ class RunSummary:
         if result.busy:
             self.busy += 1
             return
-        if result.already_done:
+        # An invalid record stays invalid on every run, so it counts as invalid again.
+        if result.already_done and result.outcome != Outcome.INVALID:
             self.already_done += 1
             return
         match result.outcome:

@@ -58,8 +58,8 @@ def call_with_retry(
 ) -> T:
     """Run ``call`` up to ``attempts`` times while it raises ``SapUnavailableError``.
 
-    Use it only for calls that are safe to repeat (reads, updates with an ETag, lookups); a create
-    goes through the pipeline's own loop, which looks the notification up before a repeat.
+    Use it only for calls that are safe to repeat, such as reads, lookups and updates with an
+    ETag. A create goes through ``create_with_lookup`` instead.
     The last error is raised when every attempt failed.
     """
     attempt = 1
@@ -93,8 +93,8 @@ def create_with_lookup(
 ) -> Notification:
     """Create the notification, looking it up by ``reference`` before every repeat.
 
-    A failed create may have reached SAP, so a repeat first asks SAP for a notification carrying
-    ``reference`` and returns that one when it exists. The last error is raised after
+    A failed create may have reached SAP, so a repeat first searches SAP for a notification
+    carrying ``reference`` and returns that one when it exists. The last error is raised after
     ``attempts`` tries.
     """
     attempt = 1

@@ -1,4 +1,4 @@
-"""Decide what a Monitron event asks of SAP: notify, complete, or nothing (with the reason)."""
+"""Decide what SAP must do for a Monitron event: notify, complete or nothing, with the reason."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class Action(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What to do with one event. ``state`` is the Monitron state that drives the notification."""
+    """The action for one event. ``state`` is the Monitron state that drives the notification."""
 
     action: Action
     reason_code: str
@@ -70,7 +70,7 @@ def position_of(event: MonitronEvent) -> PositionRef:
 
 
 def decide(event: MonitronEvent, settings: RuleSettings) -> Decision:
-    """Decide what ``event`` asks of SAP under ``settings``."""
+    """Decide what SAP must do for ``event`` under ``settings``."""
     if event.new_state is not None:
         return _decide_transition(event, event.new_state, settings)
     if event.event_type == MEASUREMENT:

@@ -17,7 +17,7 @@ SEVERITY: Final = MappingProxyType({WARNING: 1, NEEDS_MAINTENANCE: 2, ALARM: 3})
 
 @dataclass(frozen=True, slots=True)
 class RuleSettings:
-    """Which events create, update or complete notifications.
+    """The switches that decide which events create, update or complete notifications.
 
     ``notify_on_*`` switch notifications for transitions into each state.
     ``escalate_priority`` raises the priority of the open notification when a more severe state

@@ -159,6 +159,16 @@ def error_from_transport(error: httpx.HTTPError, action: str) -> SapError | Conf
     )
 
 
+def certainly_not_processed(error: SapUnavailableError) -> bool:
+    """Tell whether SAP certainly did not process the request that failed with ``error``."""
+    if isinstance(error, SapTransportError):
+        return not error.may_have_reached_sap
+    if isinstance(error, SapThrottledError | SapLockedError):
+        return True
+    # SAP sends 4xx (408 included) before any change, but a 5xx may come after a commit.
+    return error.status is not None and 400 <= error.status < 500
+
+
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Return the wait in seconds from a ``Retry-After`` header (seconds or an HTTP date)."""
     if value is None:

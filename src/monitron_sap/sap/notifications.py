@@ -24,12 +24,7 @@ from monitron_sap.errors import (
     SapRejectedError,
     SapUnavailableError,
 )
-from monitron_sap.sap.errors import (
-    SapLockedError,
-    SapPreconditionFailedError,
-    SapThrottledError,
-    SapTransportError,
-)
+from monitron_sap.sap.errors import SapPreconditionFailedError, certainly_not_processed
 from monitron_sap.sap.models import (
     PHASE_COMPLETED,
     PHASE_IN_PROCESS,
@@ -52,15 +47,12 @@ from monitron_sap.sap.wire import (
     string_literal,
     time_literal,
     unwrap_entity,
-    unwrap_results,
 )
 
 logger = logging.getLogger(__name__)
 
 # After a 412 on an ETag the client read itself, it reads again and retries this many times.
 MAX_ETAG_RETRIES: Final = 1
-# A search stops following __next links after this many pages.
-MAX_RESULT_PAGES: Final = 50
 _KEY_IN_LOCATION = re.compile(r"\('?([^')]*)'?\)$")
 
 
@@ -116,7 +108,7 @@ class NotificationClient:
                 )
             except SapUnavailableError as error:
                 delay = self._session.retry_delay(attempt, error)
-                if _certainly_not_processed(error):
+                if certainly_not_processed(error):
                     if delay is None:
                         raise
                     logger.warning("%s; retry %d in %.1f s", error, attempt, delay)
@@ -322,7 +314,7 @@ class NotificationClient:
                 if delay is None:
                     raise
                 self._session.sleep(delay)
-                if not _certainly_not_processed(error):
+                if not certainly_not_processed(error):
                     # SAP may have changed the status already; a second call could fail.
                     current = self.get(number)
                     if current.phase == target_phase:
@@ -351,31 +343,19 @@ class NotificationClient:
                 )
             except SapUnavailableError as error:
                 delay = self._session.retry_delay(attempt, error)
-                if delay is None or not _certainly_not_processed(error):
+                if delay is None or not certainly_not_processed(error):
                     raise
                 logger.warning("%s; retry %d in %.1f s", error, attempt, delay)
                 self._session.sleep(delay)
 
     def _query(self, condition: str, action: str) -> list[Notification]:
-        path: str = self._profile.entity_set
-        params: dict[str, str] | None = {"$filter": condition}
-        notifications: list[Notification] = []
-        for _page in range(MAX_RESULT_PAGES):
-            response = self._session.read(path, params=params, action=action)
-            try:
-                entities, next_link = unwrap_results(response.json())
-                notifications.extend(
-                    notification_from_entity(entity, self._profile) for entity in entities
-                )
-            except ValueError as error:
-                raise SapRejectedError(
-                    f"{action}: unexpected response from SAP: {error}", status=response.status_code
-                ) from error
-            if next_link is None:
-                return notifications
-            path, params = next_link, None
-        logger.warning("%s: stopped after %d pages of results", action, MAX_RESULT_PAGES)
-        return notifications
+        entities = self._session.read_collection(
+            self._profile.entity_set, params={"$filter": condition}, action=action
+        )
+        try:
+            return [notification_from_entity(entity, self._profile) for entity in entities]
+        except ValueError as error:
+            raise SapRejectedError(f"{action}: unexpected response from SAP: {error}") from error
 
     def _parse_entity(
         self, response: httpx.Response, action: str, *, wrapper: str | None = None
@@ -411,13 +391,3 @@ class NotificationClient:
                 f"{operation}; the service cannot change the status"
             )
         return function
-
-
-def _certainly_not_processed(error: SapUnavailableError) -> bool:
-    """Tell whether SAP certainly did not process the request that failed with ``error``."""
-    if isinstance(error, SapTransportError):
-        return not error.may_have_reached_sap
-    if isinstance(error, SapThrottledError | SapLockedError):
-        return True
-    # SAP sends 4xx (408 included) before any change, but a 5xx may come after a commit.
-    return error.status is not None and 400 <= error.status < 500

@@ -34,7 +34,7 @@ from monitron_sap.sap.errors import (
     error_from_transport,
 )
 from monitron_sap.sap.settings import SapConnectionSettings
-from monitron_sap.sap.wire import build_query
+from monitron_sap.sap.wire import build_query, unwrap_results
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ CSRF_REQUIRED: Final = "required"
 # Statuses with which SAP handlers reject HEAD as not implemented.
 HEAD_UNSUPPORTED_STATUSES: Final = frozenset({405, 501})
 _READ_METHODS: Final = frozenset({"GET", "HEAD"})
+# A collection read stops following __next links after this many pages.
+MAX_RESULT_PAGES: Final = 50
 
 EventHooks = Mapping[str, list[Callable[..., Any]]]
 
@@ -154,6 +156,33 @@ class SapSession:
                     "%s; retry %d of %d in %.1f s", error, attempt, self.settings.max_retries, delay
                 )
                 self.sleep(delay)
+
+    def read_collection(
+        self, path: str, *, params: Mapping[str, str] | None = None, action: str | None = None
+    ) -> list[dict[str, Any]]:
+        """GET an entity set and return its entities, following ``__next`` links.
+
+        Stops after ``MAX_RESULT_PAGES`` pages with a warning. A body that is not an OData V2
+        collection raises ``SapRejectedError``.
+        """
+        action = action or f"GET {path}"
+        next_path: str = path
+        next_params: Mapping[str, str] | None = params
+        entities: list[dict[str, Any]] = []
+        for _page in range(MAX_RESULT_PAGES):
+            response = self.read(next_path, params=next_params, action=action)
+            try:
+                page, next_link = unwrap_results(response.json())
+            except ValueError as error:
+                raise SapRejectedError(
+                    f"{action}: unexpected response from SAP: {error}", status=response.status_code
+                ) from error
+            entities.extend(page)
+            if next_link is None:
+                return entities
+            next_path, next_params = next_link, None
+        logger.warning("%s: stopped after %d pages of results", action, MAX_RESULT_PAGES)
+        return entities
 
     def ensure_csrf_token(self) -> str | None:
         """Return the session's CSRF token, fetching one when the session has none yet.

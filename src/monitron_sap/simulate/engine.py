@@ -46,7 +46,7 @@ _MIN_GAP: Final = timedelta(seconds=1)
 
 @dataclass(frozen=True, slots=True)
 class SimulationConfig:
-    """What to simulate: seed, simulated time span, measurement cadence and schema."""
+    """Simulation settings: seed, simulated time span, measurement cadence and schema."""
 
     seed: int = 0
     start: datetime = DEFAULT_START
@@ -98,22 +98,32 @@ def simulate(plant: Plant, config: SimulationConfig) -> Iterator[OutputRecord]:
         yield builder.build(event, event_id)
 
 
-def _outage_windows(plant: Plant, position: Position) -> list[tuple[timedelta, timedelta]]:
+def _outage_times(
+    outage: Outage, index: int, config: SimulationConfig
+) -> tuple[datetime, datetime]:
+    """Return the disconnect and reconnect times of an outage, with seeded milliseconds."""
+    rng = random.Random(f"outage:{config.seed}:{index}:{outage.physical_id}")
+    start = config.start + outage.start + timedelta(milliseconds=rng.randint(0, 999))
+    end = (
+        config.start + outage.start + outage.duration + timedelta(milliseconds=rng.randint(0, 999))
+    )
+    return start, end
+
+
+def _outage_windows(
+    plant: Plant, position: Position, config: SimulationConfig
+) -> list[tuple[datetime, datetime]]:
     windows = []
-    for outage in plant.outages:
+    for index, outage in enumerate(plant.outages):
         if outage.physical_id in (position.sensor_id, position.gateway_id):
-            windows.append((outage.start, outage.start + outage.duration))
+            windows.append(_outage_times(outage, index, config))
     return windows
 
 
 def _outage_events(
     plant: Plant, outage: Outage, index: int, config: SimulationConfig
 ) -> Iterator[SimEvent]:
-    rng = random.Random(f"outage:{config.seed}:{index}:{outage.physical_id}")
-    times = (
-        config.start + outage.start + timedelta(milliseconds=rng.randint(0, 999)),
-        config.start + outage.start + outage.duration + timedelta(milliseconds=rng.randint(0, 999)),
-    )
+    times = _outage_times(outage, index, config)
     if outage.kind == "gateway":
         gateway = next(g for g in plant.gateways() if g.physical_id == outage.physical_id)
         names = ("gatewayDisconnected", "gatewayConnected")
@@ -144,7 +154,7 @@ class _PositionRun:
             self.baseline.acceleration_rms,
             temperature_baseline(self.baseline, self.ambient_c),
         )
-        self.outages = _outage_windows(plant, position)
+        self.outages = _outage_windows(plant, position, config)
         self.sequence_no = self.rng.randint(100, 5000)
         self.state = classify.HEALTHY
         self.repaired = False
@@ -155,21 +165,23 @@ class _PositionRun:
     def events(self) -> Iterator[SimEvent]:
         config = self.config
         offset = config.cadence * self.rng.uniform(0.05, 0.9)
+        # Up to ±20 s, and at most 2 % of the cadence so that short cadences stay in order.
+        max_jitter_ms = min(20_000, int(config.cadence.total_seconds() * 20))
         step = 0
         while True:
-            jitter = timedelta(milliseconds=self.rng.randint(-20000, 20000))
+            jitter = timedelta(milliseconds=self.rng.randint(-max_jitter_ms, max_jitter_ms))
             time = config.start + offset + config.cadence * step + jitter
             step += 1
             if time >= config.end:
                 break
             yield from self._due_actions(time)
-            if self._disconnected(time - config.start):
+            if self._disconnected(time):
                 continue
             yield from self._measure(time)
         yield from self._due_actions(config.end)
 
-    def _disconnected(self, elapsed: timedelta) -> bool:
-        return any(start <= elapsed < end for start, end in self.outages)
+    def _disconnected(self, time: datetime) -> bool:
+        return any(start <= time < end for start, end in self.outages)
 
     def _progress(self, time: datetime) -> float:
         scenario = self.scenario

@@ -5,10 +5,10 @@ arguments are JSON values and may span several lines. Supported helpers, with fa
 semantics unless noted:
 
 - ``date.now`` and ``date.now("FORMAT")``: the record's time. Without a format the output is
-  moment.js's default ``YYYY-MM-DDTHH:mm:ssZ`` (for example ``2026-01-05T08:00:00+00:00``); the
-  format understands the moment.js tokens YYYY, YY, MM, M, DD, D, HH, H, hh, h, mm, m, ss, s,
-  SSS, A, a, Z, ZZ, X and x. Times are UTC and come from a simulated clock: ``start`` plus
-  ``interval_seconds`` per record, never the wall clock.
+  moment.js's default ``YYYY-MM-DDTHH:mm:ssZ``, for example ``2026-01-05T08:00:00+00:00``.
+  FORMAT may use the moment.js tokens YYYY, YY, MM, M, DD, D, HH, H, hh, h, mm, m, ss, s, SSS,
+  A, a, Z, ZZ, X and x. Times are UTC and come from a simulated clock (``start`` plus
+  ``interval_seconds`` per record), never from the wall clock.
 - ``random.number(MAX)`` and ``random.number({"min": A, "max": B, "precision": P})``: a number
   from A (default 0) to B (default 99999) inclusive, in steps of P (default 1).
 - ``random.arrayElement([...])``: one element of the array.

@@ -18,9 +18,10 @@ from monitron_sap.simulate.scenarios import BEARING_WEAR, LOOSENESS, MISALIGNMEN
 
 STANDARD_GRAVITY: Final = 9.80665  # m/s²
 
-# Velocity RMS zone boundaries in mm/s per machine class: (B/C = WARNING, C/D = ALARM). These are
-# the typical zone boundaries for classes I-IV of ISO 10816-1 Annex B, carried into ISO 20816-1.
-# NOTE: Monitron's own vibrationISO thresholds were not available to check against these values.
+# Velocity RMS zone boundaries in mm/s per machine class: (B/C = WARNING, C/D = ALARM). Source: the
+# class I-IV boundaries of ISO 10816-1:1995 Annex B as commonly reproduced in vibration
+# handbooks; ISO 20816-1 keeps this classification.
+# NOTE: neither the standard's text nor Monitron's own vibrationISO thresholds were checked.
 ISO_ZONE_LIMITS: Final = {
     "CLASS1": (1.8, 4.5),
     "CLASS2": (2.8, 7.1),

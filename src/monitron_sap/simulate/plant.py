@@ -79,7 +79,7 @@ class Site:
 
 @dataclass(frozen=True, slots=True)
 class Plant:
-    """A whole Monitron project as the simulator sees it."""
+    """A whole Monitron project: sites, scenarios and outages."""
 
     project_name: str
     project_id: str
@@ -179,6 +179,14 @@ class _TableReader:
     def fail(self, key: str, message: str) -> ConfigurationError:
         return ConfigurationError(f"{self.source}: {key}: {message}")
 
+    def check_keys(self, table: dict[str, Any], allowed: tuple[str, ...], where: str) -> None:
+        """Reject a key that is not in ``allowed``, so that a misspelt optional key is noticed."""
+        unknown = sorted(set(table) - set(allowed))
+        if unknown:
+            raise self.fail(
+                f"{where}{unknown[0]}", f"unknown key; known keys: {', '.join(allowed)}"
+            )
+
     def string(
         self, table: dict[str, Any], key: str, where: str, default: str | None = None
     ) -> str:
@@ -223,6 +231,8 @@ class _TableReader:
         project = document.get("project")
         if not isinstance(project, dict):
             raise self.fail("project", "missing [project] table")
+        self.check_keys(document, ("project", "sites", "scenarios", "outages"), "")
+        self.check_keys(project, ("name", "id", "account_id", "company"), "project.")
         project_name = self.string(project, "name", "project.")
         project_id = self.string(project, "id", "project.")
         company = self.optional_string(project, "company", "project.")
@@ -266,10 +276,17 @@ class _TableReader:
         )
 
     def site(self, table: dict[str, Any], where: str) -> Site:
+        self.check_keys(
+            table,
+            ("name", "address", "latitude", "longitude", "ambient_c", "gateways", "assets"),
+            where,
+        )
         name = self.string(table, "name", where)
         gateway_tables = self.tables(table, "gateways", where)
         if not gateway_tables:
             raise self.fail(f"{where}gateways", "a site needs at least one [[sites.gateways]]")
+        for index, gateway in enumerate(gateway_tables):
+            self.check_keys(gateway, ("name", "physical_id"), f"{where}gateways[{index}].")
         gateways = tuple(
             Gateway(
                 name=self.string(gateway, "name", f"{where}gateways[{index}]."),
@@ -298,6 +315,9 @@ class _TableReader:
     def asset(
         self, table: dict[str, Any], where: str, site: str, gateways: tuple[Gateway, ...]
     ) -> Asset:
+        self.check_keys(
+            table, ("name", "iso_class", "positions", "serial_number", "make", "model"), where
+        )
         name = self.string(table, "name", where)
         iso_class = self.string(table, "iso_class", where)
         if iso_class not in ISO_CLASSES:
@@ -329,6 +349,9 @@ class _TableReader:
         iso_class: str,
         gateways: tuple[Gateway, ...],
     ) -> Position:
+        self.check_keys(
+            table, ("name", "sensor_id", "position_id", "gateway", "gravity_axis"), where
+        )
         name = self.string(table, "name", where)
         sensor_id = self.physical_id(table, "sensor_id", where, f"sensor of {asset}/{name}")
         gateway_id = self.string(table, "gateway", where, default=gateways[0].physical_id)

@@ -59,8 +59,8 @@ class SimEvent:
 class OutputRecord:
     """One export document with what the sinks need to place it.
 
-    ``raw`` holds the exact bytes of a record rendered from a template; when it is set, sinks
-    write it in place of the serialized ``document``.
+    ``raw`` contains the exact bytes of a record rendered from a template. When it is set,
+    sinks write it in place of the serialized ``document``.
     """
 
     time: datetime
@@ -189,7 +189,9 @@ class DocumentBuilder:
 
     def _v1(self, event: SimEvent, event_id: str) -> JsonObject:
         position = event.position
-        assert position is not None and event.reading is not None and event.models is not None
+        assert position is not None
+        assert event.reading is not None
+        assert event.models is not None
         return {
             "timestamp": format_timestamp(event.time),
             "eventId": event_id,

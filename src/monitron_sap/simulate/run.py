@@ -18,10 +18,15 @@ logger = logging.getLogger(__name__)
 SINK_FORMS = "stdout, dir:PATH, s3://BUCKET/PREFIX or kinesis://STREAM"
 
 
-def open_sink(spec: str, layout: ObjectLayout, endpoint_url: str | None = None) -> Sink:
-    """Open the sink named by ``spec``: ``stdout``, ``dir:PATH``, ``s3://…`` or ``kinesis://…``."""
+def open_sink(
+    spec: str, layout: ObjectLayout, endpoint_url: str | None = None, *, paced: bool = False
+) -> Sink:
+    """Open the sink named by ``spec``: ``stdout``, ``dir:PATH``, ``s3://…`` or ``kinesis://…``.
+
+    With ``paced`` set, standard output is flushed after every record.
+    """
     if spec in ("stdout", "-"):
-        return StreamSink(sys.stdout.buffer, layout)
+        return StreamSink(sys.stdout.buffer, layout, flush_each_record=paced)
     if spec.startswith("dir:") and len(spec) > 4:
         return directory_sink(Path(spec[4:]), layout)
     if spec.startswith("s3://"):

@@ -52,8 +52,8 @@ class Scenario:
 
     The fault begins ``start`` after the simulation start and reaches the ISO alarm level
     ``alarm_after`` later. A user acknowledges the alarm ``acknowledge_after`` after the position
-    entered ALARM and closes the issue ``close_after`` after the acknowledgement (or after the
-    alarm when there is no acknowledgement); closing repairs the fault.
+    entered ALARM. The user closes the issue ``close_after`` after the acknowledgement, or after
+    the alarm when there is no acknowledgement, and closing repairs the fault.
     """
 
     position: Position
@@ -108,9 +108,9 @@ def parse_scenario(
         value = text(key)
         if value is None:
             return None
-        if key == "start" and value.strip() in ("0", "0s"):
+        if key == "start" and value.strip() == "0":
             return timedelta(0)
-        return parse_duration(value, what=f"{where}.{key}")
+        return parse_duration(value, what=f"{where}.{key}", allow_zero=key == "start")
 
     reference = text("position")
     if reference is None:

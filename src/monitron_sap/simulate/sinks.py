@@ -1,4 +1,4 @@
-"""Where simulated records go: objects laid out as Firehose writes them, or a byte stream.
+"""Sinks for simulated records: objects laid out as Firehose writes them, or a byte stream.
 
 Records are grouped into objects the way a Firehose delivery stream buffers them: one buffer per
 key prefix, closed when its first record is ``buffer_interval`` old in simulated time or when
@@ -37,7 +37,7 @@ GZIP_EXTENSION: Final = ".gz"
 
 @dataclass(frozen=True, slots=True)
 class ObjectLayout:
-    """How records are framed, compressed, buffered and named as objects."""
+    """Framing, compression, buffering and naming of the objects a sink writes."""
 
     layout: str = LAYOUT_FIREHOSE
     framing: str = FRAMING_LINES
@@ -65,7 +65,10 @@ class ObjectLayout:
 
 @dataclass(slots=True)
 class SinkSummary:
-    """What a sink wrote: record, object and byte counts (bytes after compression)."""
+    """Counts of what a sink wrote: records, objects (``PutRecords`` calls for Kinesis), bytes.
+
+    ``bytes`` counts what was written after compression.
+    """
 
     records: int = 0
     objects: int = 0
@@ -168,13 +171,31 @@ def directory_sink(root: Path, layout: ObjectLayout) -> ObjectSink:
     return ObjectSink(layout, put_object)
 
 
+class _CountingWriter:
+    """Pass writes through to a binary stream and count the bytes."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def write(self, data: bytes) -> int:
+        self.count += len(data)
+        return self.stream.write(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
 class StreamSink:
     """Write framed records to a binary stream such as standard output, gzipped on request."""
 
-    def __init__(self, stream: BinaryIO, layout: ObjectLayout) -> None:
+    def __init__(
+        self, stream: BinaryIO, layout: ObjectLayout, *, flush_each_record: bool = False
+    ) -> None:
         self.layout = layout
-        self.raw = stream
-        self.gzip = gzip.GzipFile(fileobj=stream, mode="wb", mtime=0) if layout.gzip else None
+        self.flush_each_record = flush_each_record
+        self.raw = _CountingWriter(stream)
+        self.gzip = gzip.GzipFile(fileobj=self.raw, mode="wb", mtime=0) if layout.gzip else None
         self.summary = SinkSummary(objects=1)
 
     def write(self, record: OutputRecord) -> None:
@@ -183,11 +204,17 @@ class StreamSink:
             self.gzip.write(data)
         else:
             self.raw.write(data)
-            self.summary.bytes += len(data)
+        if self.flush_each_record:
+            # NOTE: a gzip flush ends a deflate block, so paced gzip output has other bytes
+            # (but decompresses to the same records) than unpaced output.
+            if self.gzip is not None:
+                self.gzip.flush()
+            self.raw.flush()
         self.summary.records += 1
 
     def close(self) -> SinkSummary:
         if self.gzip is not None:
             self.gzip.close()
         self.raw.flush()
+        self.summary.bytes = self.raw.count
         return self.summary

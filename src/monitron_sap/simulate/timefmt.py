@@ -15,10 +15,11 @@ _UNIT_SECONDS: Final = {"d": 86400.0, "h": 3600.0, "m": 60.0, "s": 1.0}
 DEFAULT_START: Final = datetime(2026, 1, 5, tzinfo=UTC)
 
 
-def parse_duration(text: str, *, what: str = "duration") -> timedelta:
+def parse_duration(text: str, *, what: str = "duration", allow_zero: bool = False) -> timedelta:
     """Parse ``7d``, ``1h``, ``90m``, ``1d6h`` or ``30s`` into a positive timedelta.
 
-    Raises ``ConfigurationError`` naming ``what`` when the text is not such a duration.
+    Raises ``ConfigurationError`` naming ``what`` when the text is not such a duration, or when
+    it is zero and ``allow_zero`` is false.
     """
     compact = text.strip().lower()
     position = 0
@@ -33,7 +34,7 @@ def parse_duration(text: str, *, what: str = "duration") -> timedelta:
             f"invalid {what} {text!r}: expected a number with a unit d, h, m or s, "
             "for example 7d, 1h, 90m or 1d6h"
         )
-    if total <= 0:
+    if total < 0 or (total == 0 and not allow_zero):
         raise ConfigurationError(f"invalid {what} {text!r}: must be greater than zero")
     return timedelta(seconds=total)
 

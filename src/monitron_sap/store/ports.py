@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -139,7 +139,11 @@ class LedgerStore(Protocol):
 
     def counts(self) -> dict[Outcome, int]: ...
 
-    def recent(self, limit: int = 20) -> list[LedgerEntry]: ...
+    def recent(
+        self, limit: int = 20, statuses: Collection[Outcome] | None = None
+    ) -> list[LedgerEntry]:
+        """Return the latest entries, newest first; only those in ``statuses`` when given."""
+        ...
 
     def save_latest_measurement(self, item: LatestMeasurement) -> None:
         """Store ``item`` unless the position already has a measurement taken later."""

@@ -1,15 +1,16 @@
 """The SQLite adapter: ledger, open notifications, latest measurements and the asset mapping.
 
 Everything lives in one database file in WAL mode. A claim is one ``BEGIN IMMEDIATE``
-transaction, which makes it a conditional write across processes. Claims and outcomes of records
-that call SAP commit with ``synchronous=FULL``, so a claim is on disk before SAP is called, and
-each such commit also commits every write before it.
+transaction, which makes it a conditional write across processes. It commits with
+``synchronous=FULL``, so the claim, and every write before it, is on disk before SAP is called.
 
-Other writes (skipped and invalid records, latest measurements, open notifications, unmapped
-positions) are batched: they commit with ``synchronous=NORMAL`` every ``BATCH_MAX_WRITES`` writes
-or ``BATCH_MAX_SECONDS``, at the next claim or outcome, and on ``flush`` or ``close``. After a
-crash the uncommitted ones are missing from the ledger and are written again when the same input
-is processed again; none of them records a call to SAP that the ledger would then lack.
+All other writes (outcomes, skipped and invalid records, latest measurements, open notifications,
+unmapped positions) are batched. A batch commits with ``synchronous=NORMAL`` after
+``BATCH_MAX_WRITES`` writes or ``BATCH_MAX_SECONDS``, at the next claim or mapping change, and on
+``flush`` or ``close``. After a crash the uncommitted writes are missing. Records without an
+outcome are written again when the same input is processed again, and a claim without an outcome
+is resolved by searching SAP for the record's external reference, so no notification is created
+twice.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,8 +199,8 @@ class SqliteStore:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc_info: object) -> None:
-        # A block that ends with an exception may not have finished its records, so the batch
-        # is dropped; the records are processed again on the next run.
+        # A block that ends with an exception may not have finished its records, so the batch is
+        # dropped and those records are processed again on the next run.
         self.close(commit=exc_type is None)
 
     # Ledger ---------------------------------------------------------------------------------
@@ -243,7 +244,9 @@ class SqliteStore:
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        with self._transaction("record an outcome", durable=True):
+        # Only the claim must be on disk before SAP is called. A lost outcome leaves the claim,
+        # and a later run resolves it by searching SAP for the record's external reference.
+        with self._batched("record an outcome"):
             self._db.execute(
                 "UPDATE ledger SET status = ?, updated_at = ?, reason = ?, "
                 "notification_number = COALESCE(?, notification_number), error = ? "
@@ -276,9 +279,19 @@ class SqliteStore:
             rows = self._db.execute("SELECT status, COUNT(*) FROM ledger GROUP BY status")
             return {Outcome(status): count for status, count in rows}
 
-    def recent(self, limit: int = 20) -> list[LedgerEntry]:
+    def recent(
+        self, limit: int = 20, statuses: Collection[Outcome] | None = None
+    ) -> list[LedgerEntry]:
+        if statuses is None:
+            return self._select_entries(
+                "SELECT * FROM ledger ORDER BY updated_at DESC, record_key LIMIT ?", (limit,)
+            )
+        wanted = [str(status) for status in statuses]
+        marks = ", ".join("?" * len(wanted))
         return self._select_entries(
-            "SELECT * FROM ledger ORDER BY updated_at DESC, record_key LIMIT ?", (limit,)
+            f"SELECT * FROM ledger WHERE status IN ({marks}) "  # noqa: S608
+            "ORDER BY updated_at DESC, record_key LIMIT ?",
+            (*wanted, limit),
         )
 
     # Per-position state ------------------------------------------------------------------------
@@ -469,9 +482,9 @@ class SqliteStore:
     def _batched(self, action: str) -> Iterator[None]:
         """Run one write inside the current batch, committing the batch when it is full or old.
 
-        NOTE: between a batched write and the commit of its batch this connection holds
-        SQLite's write lock; a reader of standard input that waits for data keeps it that long,
-        and another process writing to the same file waits up to ``BUSY_TIMEOUT_SECONDS``.
+        NOTE: from a batched write until its batch commits, this connection keeps SQLite's write
+        lock. A run that waits for data on standard input keeps the lock while it waits. Another
+        process that writes to the same file meanwhile waits up to ``BUSY_TIMEOUT_SECONDS``.
         """
         with self._translate(action):
             if not self._db.in_transaction:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Iterator
-from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -16,6 +16,7 @@ from monitron_sap.emulator import (
     EmulatorServer,
     FaultSettings,
 )
+from monitron_sap.emulator.admin import handle_admin
 from tests.functional.emulator.conftest import JSON_HEADERS, create_notification, fetch_token
 
 
@@ -212,9 +213,9 @@ def test_admin_requests_endpoint(sap: EmulatorServer, client: httpx.Client) -> N
 
 
 def test_admin_endpoint_rejects_remote_clients(sap: EmulatorServer) -> None:
-    remote = SimpleNamespace(client_address=("192.0.2.10", 40000), command="POST")
-
-    response = sap._admin(remote, "/emulator/faults", b'{"error_rate": 1}')  # type: ignore[arg-type]
+    response = handle_admin(
+        sap.faults, Counter(), "192.0.2.10", "POST", "/emulator/faults", b'{"error_rate": 1}'
+    )
 
     assert response.status == 403
     assert sap.faults.settings.error_rate == 0.0

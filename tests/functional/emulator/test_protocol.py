@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 
-from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorServer
+from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
 from tests.functional.emulator.conftest import JSON_HEADERS, create_notification, fetch_token
 
 
@@ -141,3 +143,38 @@ def test_format_json_query_option_is_enough(sap: EmulatorServer) -> None:
     )
 
     assert response.status_code == 200
+
+
+def test_required_sap_client_missing_gets_401() -> None:
+    with EmulatorServer(EmulatorConfig(require_sap_client=True)) as server:
+        response = httpx.get(
+            server.service_url, auth=(DEMO_USER, DEMO_PASSWORD), headers=JSON_HEADERS
+        )
+
+    assert response.status_code == 401
+    assert "sap-client" in response.text
+
+
+def test_required_sap_client_given_passes() -> None:
+    with EmulatorServer(EmulatorConfig(require_sap_client=True)) as server:
+        response = httpx.get(
+            server.service_url,
+            params={"sap-client": "100"},
+            auth=(DEMO_USER, DEMO_PASSWORD),
+            headers=JSON_HEADERS,
+        )
+
+    assert response.status_code == 200
+
+
+def test_chunked_body_gets_411(sap: EmulatorServer, client: httpx.Client, token: str) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"NotificationText": "Chunked"}'
+
+    response = client.post(
+        "MaintenanceNotification",
+        content=chunks(),
+        headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+    )
+
+    assert response.status_code == 411

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
-from tests.functional.emulator.conftest import create_notification
+from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
+from tests.functional.emulator.conftest import (
+    JSON_HEADERS,
+    SHARED_SSL_CONTEXT,
+    create_notification,
+    fetch_token,
+)
 
 
 @pytest.fixture
@@ -123,3 +131,50 @@ def test_unknown_entity_set_gets_404(client: httpx.Client) -> None:
     response = client.get("NoSuchSet")
 
     assert response.status_code == 404
+
+
+@pytest.fixture
+def paged() -> Iterator[httpx.Client]:
+    with (
+        EmulatorServer(EmulatorConfig(page_size=2)) as server,
+        httpx.Client(
+            base_url=server.service_url,
+            auth=(DEMO_USER, DEMO_PASSWORD),
+            headers=JSON_HEADERS,
+            verify=SHARED_SSL_CONTEXT,
+        ) as http,
+    ):
+        token = fetch_token(http)
+        for text in ("Alpha", "Bravo", "Charlie", "Delta", "Echo"):
+            create_notification(http, token, NotificationText=text)
+        yield http
+
+
+def _follow(http: httpx.Client, params: dict[str, str]) -> list[list[str]]:
+    pages = []
+    body = http.get("MaintenanceNotification", params=params).json()["d"]
+    pages.append([row["NotificationText"] for row in body["results"]])
+    while "__next" in body:
+        body = http.get(body["__next"]).json()["d"]
+        pages.append([row["NotificationText"] for row in body["results"]])
+    return pages
+
+
+def test_server_paging_follows_next_links(paged: httpx.Client) -> None:
+    assert _follow(paged, {}) == [["Alpha", "Bravo"], ["Charlie", "Delta"], ["Echo"]]
+
+
+def test_server_paging_keeps_top_and_skip(paged: httpx.Client) -> None:
+    assert _follow(paged, {"$skip": "1", "$top": "3"}) == [["Bravo", "Charlie"], ["Delta"]]
+
+
+def test_server_paging_keeps_filter(paged: httpx.Client) -> None:
+    pages = _follow(paged, {"$filter": "NotificationText ne 'Bravo'"})
+
+    assert pages == [["Alpha", "Charlie"], ["Delta", "Echo"]]
+
+
+def test_small_result_has_no_next_link(paged: httpx.Client) -> None:
+    body = paged.get("MaintenanceNotification", params={"$top": "2"}).json()["d"]
+
+    assert "__next" not in body

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from moto.server import ThreadedMotoServer
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 DUMMY_AWS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -37,14 +33,3 @@ def aws_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     return DUMMY_AWS
-
-
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """Return the environment for ``python -m monitron_sap`` run from this worktree."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
-    env["PYTHONPATH"] = str(REPO_ROOT / "src")
-    env.update(extra or {})
-    return env
-
-
-PYTHON = sys.executable

@@ -16,7 +16,7 @@ from monitron_sap.simulate.engine import SimulationConfig, simulate
 from monitron_sap.simulate.plant import load_plant
 from monitron_sap.simulate.run import run
 from monitron_sap.simulate.sinks import ObjectLayout
-from tests.functional.simulate.conftest import PYTHON, REPO_ROOT, cli_env
+from tests.functional.simulate.clienv import PYTHON, REPO_ROOT, cli_env
 from tests.unit.simulate.readback import decode_stream, object_files
 
 
@@ -93,3 +93,27 @@ def test_kinesis_missing_stream(moto_endpoint: str, aws_env: dict[str, str]) -> 
     with pytest.raises(ConfigurationError) as raised:
         run(records, kinesis_sink("absent", moto_endpoint))
     assert "ResourceNotFoundException" in str(raised.value)
+
+
+def test_cli_kinesis_sink(moto_endpoint: str, aws_env: dict[str, str]) -> None:
+    kinesis = client("kinesis", moto_endpoint)
+    kinesis.create_stream(StreamName="cli-stream", ShardCount=1)
+    result = subprocess.run(
+        [PYTHON, "-m", "monitron_sap", "simulate", "--count", "40",
+         "--sink", "kinesis://cli-stream", "--endpoint-url", moto_endpoint],
+        cwd=REPO_ROOT, env=cli_env(aws_env), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    received = read_stream(kinesis, "cli-stream")
+    assert len(received) == 40
+    assert all(decode_stream(data) for data in received)
+
+
+def test_cli_missing_stream_exit_code_2(moto_endpoint: str, aws_env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [PYTHON, "-m", "monitron_sap", "simulate", "--count", "3",
+         "--sink", "kinesis://nowhere", "--endpoint-url", moto_endpoint],
+        cwd=REPO_ROOT, env=cli_env(aws_env), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert b"ResourceNotFoundException" in result.stderr

@@ -6,7 +6,9 @@ import gzip
 import subprocess
 from pathlib import Path
 
-from tests.functional.simulate.conftest import PYTHON, REPO_ROOT, cli_env
+import pytest
+
+from tests.functional.simulate.clienv import PYTHON, REPO_ROOT, cli_env
 from tests.support import shared_path
 from tests.unit.simulate.readback import decode_stream, object_files, read_files
 
@@ -30,6 +32,33 @@ def test_same_seed_byte_identical_tree(tmp_path: Path) -> None:
     assert second.returncode == 0, second.stderr
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
     assert len(tree(tmp_path / "a")) > 10
+
+
+@pytest.mark.parametrize("framing", ["lines", "concatenated"])
+@pytest.mark.parametrize("use_gzip", [False, True])
+def test_events_command_reads_stdout(framing: str, use_gzip: bool) -> None:
+    options = ["--duration", "3d", "--framing", framing] + (["--gzip"] if use_gzip else [])
+    produced = simulate(*options)
+    read = subprocess.run(
+        [PYTHON, "-m", "monitron_sap", "events", "-"],
+        input=produced.stdout, cwd=REPO_ROOT, env=cli_env(), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert produced.returncode == 0, produced.stderr
+    assert read.returncode == 0, read.stderr
+    written = int(produced.stderr.split()[1])
+    assert f"{written} events read, 0 invalid records".encode() in read.stderr
+
+
+@pytest.mark.parametrize("layout", ["firehose", "partitioned"])
+def test_events_command_reads_directory(tmp_path: Path, layout: str) -> None:
+    produced = simulate("--duration", "2d", "--layout", layout, "--sink", f"dir:{tmp_path}")
+    read = subprocess.run(
+        [PYTHON, "-m", "monitron_sap", "events", str(tmp_path)],
+        cwd=REPO_ROOT, env=cli_env(), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert produced.returncode == 0, produced.stderr
+    assert read.returncode == 0, read.stderr
+    assert b" 0 invalid records" in read.stderr
 
 
 def test_stdout_lines_with_count() -> None:

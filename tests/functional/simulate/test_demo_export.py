@@ -7,7 +7,7 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
-from tests.functional.simulate.conftest import PYTHON, REPO_ROOT
+from tests.functional.simulate.clienv import PYTHON, REPO_ROOT
 from tests.unit.simulate.readback import object_files, read_files
 
 EXPORT_DIR = REPO_ROOT / "src" / "monitron_sap" / "data" / "demo" / "export"

@@ -10,6 +10,7 @@ import pytest
 
 from monitron_sap.errors import (
     ConfigurationError,
+    MonitronSapError,
     PermanentError,
     RetryableError,
     SapAuthorizationError,
@@ -27,6 +28,8 @@ from monitron_sap.sap.errors import (
     parse_error_body,
     parse_retry_after,
 )
+from monitron_sap.sap.factory import create_notification_client
+from monitron_sap.sap.settings import SapConnectionSettings
 
 SAP_ERROR = {
     "error": {
@@ -204,3 +207,27 @@ def test_redirect_names_location() -> None:
 
     assert type(error) is SapRejectedError
     assert "redirected to https://idp.example.com/saml2/sso" in str(error)
+
+
+def all_transport_errors() -> list[type[httpx.HTTPError]]:
+    found: list[type[httpx.HTTPError]] = []
+    pending: list[type[httpx.HTTPError]] = [httpx.HTTPError]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        pending.extend(current.__subclasses__())
+    # HTTPStatusError comes only from raise_for_status(), which the client never calls.
+    return [error for error in found if not issubclass(error, httpx.HTTPStatusError)]
+
+
+@pytest.mark.parametrize("exception_type", all_transport_errors(), ids=lambda t: t.__name__)
+def test_no_httpx_error_escapes_client(exception_type: type[httpx.HTTPError]) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        raise exception_type("injected")
+
+    settings = SapConnectionSettings(base_url="https://sap.test", max_retries=0)
+    client = create_notification_client(settings, transport=httpx.MockTransport(handle))
+    with client, pytest.raises(MonitronSapError) as caught:
+        client.get("10000001")
+
+    assert isinstance(caught.value.__cause__, exception_type)

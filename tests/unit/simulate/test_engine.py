@@ -236,3 +236,11 @@ def test_invalid_schema_rejected() -> None:
     with pytest.raises(ConfigurationError) as raised:
         SimulationConfig(schema="v3")
     assert "v3" in str(raised.value)
+
+
+def test_short_cadence_stays_in_span() -> None:
+    config = SimulationConfig(duration=timedelta(hours=1), cadence=timedelta(minutes=1))
+    records = list(simulate(load_plant(), config))
+    assert min(r.time for r in records) >= config.start
+    assert max(r.time for r in records) < config.end
+    assert len(records) >= 8 * 59

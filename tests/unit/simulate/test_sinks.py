@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from monitron_sap.errors import ConfigurationError, RetryableError
 from monitron_sap.simulate.aws_sinks import MAX_ATTEMPTS, KinesisSink
@@ -18,7 +19,7 @@ from monitron_sap.simulate.plant import load_plant
 from monitron_sap.simulate.records import OutputRecord
 from monitron_sap.simulate.run import open_sink, paced, parse_rate, run
 from monitron_sap.simulate.sinks import ObjectLayout, ObjectSink, StreamSink, directory_sink
-from tests.unit.simulate.readback import decode_stream, object_files, read_files
+from tests.unit.simulate.readback import object_files, read_events
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 FIREHOSE_NAME = re.compile(
@@ -30,6 +31,13 @@ FIREHOSE_NAME = re.compile(
 def record(minutes: float, site: str = "Site A", number: int = 0) -> OutputRecord:
     document = {"projectName": "Proj", "eventId": str(number), "n": number}
     return OutputRecord(T0 + timedelta(minutes=minutes), site, "pk", document)
+
+
+def count_documents(data: bytes) -> int:
+    """Count the JSON documents in an object of these stand-in records (plain or gzip)."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    return data.count(b'{"projectName"')
 
 
 def collect(layout: ObjectLayout, records: list[OutputRecord]) -> dict[str, bytes]:
@@ -53,7 +61,7 @@ def test_firehose_keys_and_buffering() -> None:
     assert keys[1].startswith("2026/01/05/10/monitron-export-1-2026-01-05-10-16-00-")
     assert keys[2].startswith("2026/01/05/11/monitron-export-1-2026-01-05-11-10-00-")
     assert all(FIREHOSE_NAME.match(key) for key in keys)
-    assert [len(decode_stream(objects[key])) for key in keys] == [2, 1, 1]
+    assert [count_documents(objects[key]) for key in keys] == [2, 1, 1]
 
 
 def test_buffer_size_limit_splits_objects() -> None:
@@ -93,7 +101,7 @@ def test_gzip_objects_deterministic() -> None:
     key, data = next(iter(first.items()))
     assert key.endswith(".gz")
     assert data[:2] == b"\x1f\x8b"
-    assert len(decode_stream(data)) == 2
+    assert count_documents(data) == 2
 
 
 @pytest.mark.parametrize("layout", ["firehose", "partitioned"])
@@ -102,12 +110,26 @@ def test_gzip_objects_deterministic() -> None:
 def test_directory_readback_every_form(
     tmp_path: Path, layout: str, framing: str, use_gzip: bool
 ) -> None:
-    records = demo_records()
+    records = demo_records(days=4)
     sink = directory_sink(tmp_path, ObjectLayout(layout=layout, framing=framing, gzip=use_gzip))
     summary = run(iter(records), sink)
-    documents = read_files(object_files(tmp_path))
+    events = read_events(object_files(tmp_path))
+
     assert summary.records == len(records)
-    assert sorted(d["eventId"] for d in documents) == sorted(r.document["eventId"] for r in records)
+    expected = sorted((r.document["eventId"], r.document["eventType"]) for r in records)
+    assert sorted((e.event_id, e.event_type) for e in events) == expected
+    closures = [e.closure_code for e in events if e.closure_code is not None]
+    assert closures[0].failure_mode == "LUBRICATION"
+    for event in events:
+        if event.features is not None:
+            velocity = event.features.velocity
+            assert velocity.crest_factor == velocity.reported_crest_factor, event.event_id
+    assert {e.new_state for e in events if e.new_state} == {
+        "WARNING",
+        "ALARM",
+        "NEEDS_MAINTENANCE",
+        "HEALTHY",
+    }
 
 
 def test_stream_sink_gzip() -> None:
@@ -142,7 +164,7 @@ def test_invalid_layout_rejected() -> None:
 
 
 class FakeKinesis:
-    """Answer put_records like Kinesis, throttling the first ``throttled`` entries per call."""
+    """A stand-in Kinesis client that throttles the first ``throttled[i]`` entries of call i."""
 
     def __init__(self, throttled: list[int]) -> None:
         self.throttled = throttled
@@ -237,3 +259,80 @@ def test_parse_rate(text: str, rate: float) -> None:
 def test_parse_rate_invalid(text: str) -> None:
     with pytest.raises(ConfigurationError):
         parse_rate(text)
+
+
+class ThrottledCallKinesis(FakeKinesis):
+    """A stand-in Kinesis client whose first ``failures`` calls raise a throttling error."""
+
+    def __init__(self, failures: int, code: str = "ProvisionedThroughputExceededException"):
+        super().__init__([])
+        self.failures = failures
+        self.code = code
+
+    def put_records(self, StreamName: str, Records: list[dict[str, Any]]) -> dict[str, Any]:
+        if self.failures:
+            self.failures -= 1
+            self.calls.append(Records)
+            raise ClientError(
+                {"Error": {"Code": self.code, "Message": "Rate exceeded"}}, "PutRecords"
+            )
+        return super().put_records(StreamName, Records)
+
+
+def test_kinesis_retries_throttled_call() -> None:
+    client = ThrottledCallKinesis(2)
+    delays: list[float] = []
+    sink = KinesisSink("s", client, sleep=delays.append)  # type: ignore[arg-type]
+    sink.write(record(0))
+    summary = sink.close()
+    assert len(client.calls) == 3
+    assert delays == [0.1, 0.2]
+    assert summary.records == 1
+
+
+def test_kinesis_missing_stream_not_retried() -> None:
+    client = ThrottledCallKinesis(5, code="ResourceNotFoundException")
+    sink = KinesisSink("s", client, sleep=lambda _: None)  # type: ignore[arg-type]
+    sink.write(record(0))
+    with pytest.raises(ConfigurationError) as raised:
+        sink.close()
+    assert len(client.calls) == 1
+    assert "ResourceNotFoundException" in str(raised.value)
+
+
+def test_kinesis_sends_old_batch() -> None:
+    now = [0.0]
+    client = FakeKinesis([])
+    sink = KinesisSink("s", client, sleep=lambda _: None, clock=lambda: now[0])  # type: ignore[arg-type]
+    sink.write(record(0, number=1))
+    now[0] = 0.5
+    sink.write(record(0, number=2))
+    now[0] = 1.2
+    sink.write(record(0, number=3))
+    sink.close()
+    assert [len(call) for call in client.calls] == [2, 1]
+
+
+class FlushCounter(io.BytesIO):
+    """A byte buffer that counts flush calls."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+        super().flush()
+
+
+@pytest.mark.parametrize("use_gzip", [False, True])
+def test_stream_sink_flushes_when_paced(use_gzip: bool) -> None:
+    buffer = FlushCounter()
+    sink = StreamSink(buffer, ObjectLayout(gzip=use_gzip), flush_each_record=True)
+    sink.write(record(0, number=1))
+    sink.write(record(1, number=2))
+    assert buffer.flushes >= 2
+    sink.close()
+    data = buffer.getvalue()
+    plain = gzip.decompress(data) if use_gzip else data
+    assert plain.count(b"\n") == 2
