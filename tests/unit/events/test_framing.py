@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import json
+import tracemalloc
 from collections.abc import Iterator
 
 import pytest
@@ -236,3 +238,37 @@ def test_read_failure_inside_record_reports_both() -> None:
         "truncated record: the input ends before its closing '}'",
         "reading failed: connection reset by peer",
     ]
+
+
+def generated_chunks(piece: bytes, total: int) -> Iterator[bytes]:
+    for _ in range(total // len(piece)):
+        yield piece
+
+
+def peak_memory_of_framing(chunks: Iterator[bytes]) -> tuple[list[FramingError], int]:
+    tracemalloc.start()
+    try:
+        frames = [frame for frame in split_records(chunks) if isinstance(frame, FramingError)]
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return frames, peak
+
+
+def test_endless_garbage_in_bounded_memory() -> None:
+    total = 64 * 1024 * 1024
+    chunks = itertools.chain(generated_chunks(b"x" * 65536, total), [b"\n" + line(A)])
+    errors, peak = peak_memory_of_framing(chunks)
+    assert [error.message for error in errors] == [
+        f"{total + 1} unexpected bytes between records, skipped up to the next '{{'"
+    ]
+    assert peak < 8 * 1024 * 1024
+
+
+def test_endless_record_in_bounded_memory() -> None:
+    total = 64 * 1024 * 1024
+    head = [b'{"eventId": "1", "pad": "']
+    chunks = itertools.chain(head, generated_chunks(b"a" * 65536, total), [b'"}\n', line(A)])
+    errors, peak = peak_memory_of_framing(chunks)
+    assert [error.message for error in errors] == ["record is larger than 1048576 bytes"]
+    assert peak < 8 * 1024 * 1024

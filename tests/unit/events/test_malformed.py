@@ -1,8 +1,9 @@
 """A corpus of malformed inputs: each yields its exact error and the neighbouring records survive.
 
-Each case is placed between two valid JSON Lines records (event ids "before" and "after"),
-unless it says otherwise, and lists the messages (or exact leading parts) of the errors it must
-produce, in order. ``<+N>`` in a message stands for the stream offset of the bad input plus N.
+By default a case sits on its own line between two valid JSON Lines records (event ids "before"
+and "after"); ``before`` and ``after`` override that. A case lists the messages, or their exact
+leading parts, of the errors it must produce, in order. ``<+N>`` in a message is the stream
+offset of the bad input plus N.
 """
 
 from __future__ import annotations
