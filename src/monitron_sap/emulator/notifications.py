@@ -67,7 +67,7 @@ class NotificationRules:
         self.store = store
         self._clock = clock
         self.lock = threading.RLock()
-        """Held while a change is checked and stored, so that ETag checks cannot race."""
+        """Lock that the service holds while it checks an ETag and stores the change."""
         self._last_change = datetime.min.replace(tzinfo=UTC)
         self.master = MasterData(config.notification_types, config.technical_objects)
 
@@ -246,9 +246,25 @@ class NotificationRules:
 
     # Changing
 
-    def update(self, entity_type: EntityType, row: Row, payload: dict[str, Any], user: str) -> Row:
-        """Apply a PATCH/MERGE body to ``row`` and store it; return the stored entity."""
+    def update(
+        self,
+        entity_type: EntityType,
+        row: Row,
+        payload: dict[str, Any],
+        user: str,
+        *,
+        replace: bool = False,
+    ) -> Row:
+        """Apply an update body to ``row`` and store it; return the stored entity.
+
+        PATCH and MERGE change the properties in the body. PUT (``replace``) also resets every
+        updatable property missing from the body to its empty value.
+        """
         values, navigation = convert_properties(entity_type, payload, creating=False)
+        if replace:
+            for prop in entity_type.properties:
+                if prop.updatable and prop.name not in values:
+                    values[prop.name] = None
         if navigation:
             raise ODataError(
                 400,

@@ -23,7 +23,6 @@ from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
 from monitron_sap.emulator.protocol import (
-    JSON_TYPE,
     TEXT_TYPE,
     ODataError,
     Service,
@@ -42,6 +41,7 @@ logger = logging.getLogger(__name__)
 MODIFYING_METHODS = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
 _TUNNELLED_METHODS = frozenset({"PUT", "PATCH", "MERGE", "DELETE"})
 SERVICE_NOT_FOUND = "/IWFND/MED/170"
+INTERNAL_ERROR = "ZEMU/999"
 SHUTDOWN_POLL_SECONDS = 0.02
 """How often the serving thread checks for ``stop()``; bounds the time ``stop()`` takes."""
 
@@ -66,6 +66,8 @@ class _HTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self.open_sockets: set[socket.socket] = set()
         self.sockets_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
@@ -271,6 +273,7 @@ class EmulatorServer:
         headers: dict[str, str],
         body: bytes,
     ) -> ServiceResponse | None:
+        """Run one service request through faults, logon and CSRF; ``None`` drops it."""
         found = self._find_service(path)
         if found is None:
             return self._no_service(path)
@@ -280,72 +283,84 @@ class EmulatorServer:
         with self._counts_lock:
             self._counts[_request_kind(method, relative)] += 1
 
+        rejected = self._inject_faults(method, path)
+        if rejected is not None:
+            return rejected
+        user = self._log_on(query, headers)
+        if isinstance(user, ServiceResponse):
+            return user
+
+        extra_headers: dict[str, str] = {}
+        token_header = headers.get("x-csrf-token")
+        if method in MODIFYING_METHODS:
+            if not self._sessions.check(parse_cookies(headers.get("cookie")), token_header, user):
+                return ServiceResponse(
+                    403, b"CSRF token validation failed", TEXT_TYPE, {"x-csrf-token": "Required"}
+                )
+        elif token_header is not None and token_header.lower() == "fetch":
+            token, set_cookies = self._sessions.fetch(parse_cookies(headers.get("cookie")), user)
+            extra_headers["x-csrf-token"] = token
+            if set_cookies:
+                extra_headers["set-cookie"] = "\n".join(set_cookies)
+        if method == "POST" and headers.get("x-http-method", "").upper() in _TUNNELLED_METHODS:
+            method = headers["x-http-method"].upper()
+
+        # Entity URIs use the Host header, as SAP Gateway does, so they work through proxies.
+        host = headers.get("host") or self.base_url.removeprefix("http://")
+        request = ServiceRequest(
+            method, relative, query, headers, body, user, f"http://{host}{root}"
+        )
+        response = self._call(service, request)
+        if response.created and self.faults.draw_lost_response():
+            return None
+        response.headers.update(extra_headers)
+        response.headers.setdefault("dataserviceversion", "2.0")
+        return response
+
+    def _inject_faults(self, method: str, path: str) -> ServiceResponse | None:
+        """Apply the delay and return an injected error response, if one is due."""
         settings = self.faults.settings
         if settings.delay_seconds > 0:
             time.sleep(settings.delay_seconds)
         if method == "HEAD" and settings.head_not_supported:
             return ServiceResponse(405, b"HEAD is not supported", TEXT_TYPE, {"allow": "GET"})
         injected = self.faults.draw_error()
-        if injected is not None:
-            status, retry_after = injected
-            logger.info("Injecting HTTP %d for %s %s", status, method, path)
-            return ServiceResponse(
-                status,
-                f"Injected fault: HTTP {status}".encode(),
-                TEXT_TYPE,
-                {"retry-after": str(retry_after)},
-            )
+        if injected is None:
+            return None
+        status, retry_after = injected
+        logger.info("Injecting HTTP %d for %s %s", status, method, path)
+        return ServiceResponse(
+            status,
+            f"Injected fault: HTTP {status}".encode(),
+            TEXT_TYPE,
+            {"retry-after": str(retry_after)},
+        )
 
+    def _log_on(self, query: dict[str, str], headers: dict[str, str]) -> str | ServiceResponse:
+        """Return the user that the request logs on as, or the 401 response."""
         requested_client = query.get("sap-client")
         if requested_client is not None and requested_client != self.config.sap_client:
             return self._unauthorized(f"Logon failed: client {requested_client} does not exist")
         if requested_client is None and self.config.require_sap_client:
             return self._unauthorized("Logon failed: no sap-client given and no default client")
-        cookies = parse_cookies(headers.get("cookie"))
+
         user = self._authenticator.authenticate(headers)
         if user is None and "authorization" not in headers:
-            user = self._sessions.session_user(cookies)
+            user = self._sessions.session_user(parse_cookies(headers.get("cookie")))
         if user is None:
             return self._unauthorized("Logon failed: invalid or missing credentials")
+        return user
 
-        token_header = headers.get("x-csrf-token")
-        extra_headers: dict[str, str] = {}
-        set_cookies: list[str] = []
-        if method in MODIFYING_METHODS:
-            if not self._sessions.check(cookies, token_header, user):
-                return ServiceResponse(
-                    403, b"CSRF token validation failed", TEXT_TYPE, {"x-csrf-token": "Required"}
-                )
-        elif token_header is not None and token_header.lower() == "fetch":
-            token, set_cookies = self._sessions.fetch(cookies, user)
-            extra_headers["x-csrf-token"] = token
-        if method == "POST" and headers.get("x-http-method", "").upper() in _TUNNELLED_METHODS:
-            method = headers["x-http-method"].upper()
-
-        request = ServiceRequest(
-            method,
-            relative,
-            query,
-            headers,
-            body,
-            user,
-            f"{self.base_url}{root}",
-        )
+    def _call(self, service: Service, request: ServiceRequest) -> ServiceResponse:
+        """Call the service and turn its errors into SAP-shaped error responses."""
         try:
-            response = service.handle(request)
+            return service.handle(request)
         except ODataError as error:
-            response = error_response(error, service.service_id)
+            return error_response(error, service.service_id)
         except Exception:
-            logger.exception("The emulator failed on %s %s", method, path)
-            internal = ODataError(500, "/IWBEP/CM_MGW_RT/500", "Internal error in the emulator")
-            response = error_response(internal, service.service_id)
-        if response.created and self.faults.draw_lost_response():
-            return None
-        response.headers.update(extra_headers)
-        response.headers.setdefault("dataserviceversion", "2.0")
-        if set_cookies:
-            response.headers["set-cookie"] = "\n".join(set_cookies)
-        return response
+            logger.exception("The emulator failed on %s %s", request.method, request.path)
+            internal = ODataError(500, INTERNAL_ERROR, "Internal error in the emulator")
+            return error_response(internal, service.service_id)
 
     def _no_service(self, path: str) -> ServiceResponse:
         error = ODataError(
@@ -375,6 +390,3 @@ class EmulatorServer:
         handler.end_headers()
         if handler.command != "HEAD" and body:
             handler.wfile.write(body)
-
-
-__all__ = ["JSON_TYPE", "EmulatorServer"]

@@ -56,7 +56,7 @@ def _label(segments: list[Segment], index: int) -> str:
 
 @dataclass
 class _Target:
-    """What a resource path addresses: one entity, a collection or a collection's count."""
+    """Target of a resource path: one entity, a collection or a collection's count."""
 
     entity_type: EntityType
     row: Row | None = None
@@ -101,11 +101,13 @@ class MaintNotificationService:
         entity_type = self.schema.entity_type_for_set(first.name)
         if entity_type is None:
             raise not_found(first.name)
+        # NOTE: SAP returns Atom XML for entity requests that do not ask for JSON, which the
+        # emulator does not render; 406 makes such a client fail loudly instead.
         if not request.wants_json():
             raise ODataError(
                 406,
                 NOT_ACCEPTABLE,
-                "The emulator answers in JSON only; send Accept: application/json "
+                "The emulator returns JSON only; send Accept: application/json "
                 "or $format=json (SAP would answer in Atom XML)",
             )
         return self._resource(request, entity_type, segments)
@@ -257,7 +259,9 @@ class MaintNotificationService:
                     writer.etag(entity_type, row),
                     required=self.config.require_if_match,
                 )
-                updated = self.rules.update(entity_type, row, payload, request.user)
+                updated = self.rules.update(
+                    entity_type, row, payload, request.user, replace=request.method == "PUT"
+                )
             new_etag = writer.etag(entity_type, updated)
             return ServiceResponse(204, headers={"etag": new_etag} if new_etag else {})
         if request.method == "DELETE" and entity_type.deletable:

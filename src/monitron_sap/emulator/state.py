@@ -80,6 +80,11 @@ class EntityStore:
         location = str(db_path) if db_path is not None else ":memory:"
         try:
             self._connection = sqlite3.connect(location, check_same_thread=False)
+            if db_path is not None:
+                # WAL without a sync per commit: a crash of the machine may lose the last
+                # changes, but the file stays consistent, and creates are not bound by fsync.
+                self._connection.execute("PRAGMA journal_mode=WAL")
+                self._connection.execute("PRAGMA synchronous=NORMAL")
             self._connection.executescript(_SCHEMA)
             self._load()
         except sqlite3.Error as error:

@@ -68,3 +68,14 @@ def test_filter_by_external_reference(client: httpx.Client, token: str) -> None:
 
     results = response.json()["d"]["results"]
     assert [row["MaintNotifExtReferenceNumber"] for row in results] == ["EXT-2"]
+
+
+def test_entity_uris_follow_host_header(client: httpx.Client, token: str) -> None:
+    number = create_notification(client, token).json()["d"]["MaintenanceNotification"]
+
+    response = client.get(
+        f"MaintenanceNotification('{number}')", headers={"Host": "sap.example.com:8443"}
+    )
+
+    uri = response.json()["d"]["__metadata"]["uri"]
+    assert uri.startswith("http://sap.example.com:8443/sap/opu/odata/sap/API_MAINTNOTIFICATION/")

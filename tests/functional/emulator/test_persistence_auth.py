@@ -118,3 +118,14 @@ def test_registered_service_is_csrf_protected(sap: EmulatorServer) -> None:
     )
 
     assert response.status_code == 403
+
+
+def test_ipv6_loopback_serves() -> None:
+    with EmulatorServer(EmulatorConfig(), host="::1") as server:
+        base_url = server.base_url
+        response = httpx.get(
+            server.service_url, auth=(DEMO_USER, DEMO_PASSWORD), headers=JSON_HEADERS
+        )
+
+    assert base_url.startswith("http://[::1]:")
+    assert response.status_code == 200

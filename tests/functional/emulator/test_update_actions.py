@@ -224,3 +224,29 @@ def test_concurrent_patches_with_one_etag(
         statuses = sorted(pool.map(patch, ["1", "2", "3", "4"]))
 
     assert statuses == [204, 412, 412, 412]
+
+
+def test_put_resets_missing_properties(client: httpx.Client, token: str, number: str) -> None:
+    _patch(client, token, number, {"MaintPriority": "1"}, **{"If-Match": "*"})
+
+    response = client.put(
+        f"MaintenanceNotification('{number}')",
+        json={"NotificationText": "Replaced"},
+        headers={"X-CSRF-Token": token, "If-Match": "*"},
+    )
+
+    entity = _read(client, number).json()["d"]
+    assert response.status_code == 204
+    assert entity["NotificationText"] == "Replaced"
+    assert entity["MaintPriority"] == ""
+    assert entity["NotificationType"] == "M2"
+
+
+def test_put_without_text_is_rejected(client: httpx.Client, token: str, number: str) -> None:
+    response = client.put(
+        f"MaintenanceNotification('{number}')",
+        json={"MaintPriority": "2"},
+        headers={"X-CSRF-Token": token, "If-Match": "*"},
+    )
+
+    assert response.status_code == 400
