@@ -8,7 +8,7 @@ was read. So of two workers racing for one record, exactly one gets the claim.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Final
 
@@ -280,10 +280,12 @@ class DynamoLedgerStore(DynamoPositionState):
                 counts[status] = total
         return counts
 
-    def recent(self, limit: int = 20) -> list[LedgerEntry]:
-        """Return the most recently updated entries of any outcome, newest first."""
+    def recent(
+        self, limit: int = 20, statuses: Collection[Outcome] | None = None
+    ) -> list[LedgerEntry]:
+        """Return the most recently updated entries, newest first; only ``statuses`` if given."""
         entries: list[LedgerEntry] = []
-        for status in Outcome:
+        for status in statuses if statuses is not None else Outcome:
             entries.extend(self._query_status(status, limit=limit, newest_first=True))
         entries.sort(key=lambda entry: entry.updated_at, reverse=True)
         return entries[:limit]

@@ -290,3 +290,13 @@ def test_unmapped_positions_counted(ledger: DynamoLedgerStore) -> None:
     assert positions[1].first_seen == NOW - timedelta(hours=2)
     assert positions[1].last_seen == NOW
     assert ledger.counts() == {}
+
+
+def test_recent_filters_statuses(ledger: DynamoLedgerStore) -> None:
+    ledger.record(make_entry("measurement:s-1", status=Outcome.SKIPPED))
+    ledger.claim(make_entry("measurement:n-2"), lease_seconds=LEASE, now=NOW)
+    ledger.finish("measurement:n-2", Outcome.NOTIFIED, now=NOW + timedelta(minutes=1))
+
+    recent = ledger.recent(statuses=[Outcome.SKIPPED])
+
+    assert [entry.record_key for entry in recent] == ["measurement:s-1"]
