@@ -30,7 +30,7 @@ CONTENDERS = {
     "boto3": "import boto3",
     "handler": "import monitron_sap.aws.handlers",
     "first-call": (
-        "import monitron_sap.aws.handlers, monitron_sap.aws.lambda_runtime, "
+        "import monitron_sap.aws.handlers, monitron_sap.aws.lambda_runtime, boto3, "
         "aws_lambda_powertools.utilities.batch"
     ),
 }

@@ -1,10 +1,11 @@
 """The stack configuration: the original integration's ``appConfig.json`` plus optional keys.
 
-Original keys (all read): ``env.account``, ``env.region``, ``vpcId``, ``subnet``, ``stackName``,
-``sapenv`` (passed to the Lambda as environment variables), ``ddbtablename`` (the mapping table's
-name), ``s3.bucketname`` (the existing export bucket), ``s3.inferencefolder`` (the key prefix,
-empty for the whole bucket), ``s3.equipment`` (not used by the stack: load the default
-equipment as a mapping entry instead) and ``lambdaTimeout`` (seconds).
+Every original key is read: ``env.account``, ``env.region``, ``vpcId``, ``subnet``,
+``stackName``, ``sapenv``, ``ddbtablename``, ``s3.bucketname``, ``s3.inferencefolder``,
+``s3.equipment`` and ``lambdaTimeout`` (seconds). ``sapenv`` is passed to the Lambda as
+environment variables. ``ddbtablename`` names the mapping table, ``s3.bucketname`` the existing
+export bucket and ``s3.inferencefolder`` the key prefix (empty for the whole bucket).
+``s3.equipment`` is not used by the stack: load the default equipment as a mapping entry.
 
 Optional keys are listed in ``OPTIONAL_KEYS`` with their defaults and described in
 ``docs/deploy.md``.

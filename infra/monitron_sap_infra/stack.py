@@ -219,6 +219,7 @@ class MonitronSapStack(cdk.Stack):
                     "service-role/AWSLambdaVPCAccessExecutionRole"
                 )
             )
+
         environment = {
             **config.sap_environment,
             "MONITRON_SAP_LEDGER_TABLE": self.ledger_table.table_name,
@@ -228,6 +229,7 @@ class MonitronSapStack(cdk.Stack):
             "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
             "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         }
+
         placement = self.vpc_placement
         function = lambda_.Function(
             self,
@@ -246,6 +248,7 @@ class MonitronSapStack(cdk.Stack):
             vpc_subnets=placement[1] if placement else None,
             security_groups=[placement[2]] if placement else None,
         )
+
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=LEDGER_ACTIONS,

@@ -6,8 +6,8 @@
 - ``eventbridge_handler``: an EventBridge rule invoking the function directly.
 - ``kinesis_handler``: Monitron's Kinesis stream. Reports failures per record.
 
-A message or record fails, and comes back later, when it cannot be read, when a record in it was
-dead-lettered because SAP stayed unavailable, or when another invocation holds one of its
+A message or record fails, and comes back later, in three cases: it cannot be read, a record in
+it was dead-lettered because SAP stayed unavailable, or another invocation has claimed one of its
 records. Records already finished are recognized in the ledger, so a redelivery creates nothing
 twice. The direct S3 and EventBridge handlers raise instead, so that Lambda's asynchronous
 retries apply.
@@ -88,7 +88,7 @@ def sqs_handler(event: dict[str, Any], context: Any) -> PartialItemFailureRespon
             event=event, record_handler=handle_message, processor=processor, context=context
         )
     finally:
-        runtime.metrics.flush_metrics()
+        runtime.flush_metrics()
 
 
 def kinesis_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
@@ -115,7 +115,7 @@ def kinesis_handler(event: dict[str, Any], context: Any) -> PartialItemFailureRe
             event=event, record_handler=handle_record, processor=processor, context=context
         )
     finally:
-        runtime.metrics.flush_metrics()
+        runtime.flush_metrics()
 
 
 def s3_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
@@ -138,7 +138,7 @@ def _process_all(refs: list[ObjectRef], context: Any) -> dict[str, int]:
         pipeline = runtime.pipeline()
         failures = _process_each(runtime, pipeline, refs)
     finally:
-        runtime.metrics.flush_metrics()
+        runtime.flush_metrics()
     if failures:
         raise failures[0][1]
     return {"objects": len(refs)}

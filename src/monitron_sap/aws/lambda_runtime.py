@@ -12,7 +12,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from monitron_sap.aws.event_sources import ObjectRef, in_prefix, kinesis_payload, kinesis_source
-from monitron_sap.aws.observability import create_logger, create_metrics, record_metric
+from monitron_sap.aws.observability import (
+    create_logger,
+    create_metrics,
+    flush_metrics,
+    record_metric,
+)
 from monitron_sap.aws.secrets import SapCredentials, SecretReader, make_secrets_client
 from monitron_sap.aws.settings import HandlerSettings
 from monitron_sap.errors import ConfigurationError, InputError, RetryableError
@@ -95,6 +100,10 @@ class LambdaRuntime:
             retry=core.retry,
             lease_seconds=core.lease_seconds,
         )
+
+    def flush_metrics(self) -> None:
+        """Write the invocation's metrics; call once at the end of every invocation."""
+        flush_metrics(self.metrics)
 
     def close(self) -> None:
         if self._client is not None:
@@ -185,7 +194,7 @@ def _auth(credentials: SapCredentials, token_url: str | None, secret_id: str) ->
         url = credentials.token_url or token_url
         if url is None:
             raise ConfigurationError(
-                f"secret {secret_id!r} holds OAuth client credentials without token_url; add "
+                f"secret {secret_id!r} contains OAuth client credentials without token_url; add "
                 "token_url to the secret or set MONITRON_SAP_SAP_TOKEN_URL"
             )
         return OAuth2ClientCredentials(url, credentials.client_id, credentials.client_secret)

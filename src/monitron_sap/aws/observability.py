@@ -1,8 +1,9 @@
 """Powertools Logger and Metrics for the Lambda handlers.
 
-The Logger's service is ``monitron_sap``, the name of the package's top logger, so every module
+The Logger's service is ``monitron_sap``, the name of the package's top logger. So every module
 logger (``logging.getLogger(__name__)``) writes through its JSON formatter and carries the
-correlation id, which the handlers set to the Monitron event id of the record in progress.
+correlation id. The handlers set the correlation id to the Monitron event id of the record in
+progress.
 Libraries that log request or response bodies at DEBUG (botocore, httpx) are kept at WARNING,
 so a secret value fetched or sent can never reach the log.
 """
@@ -51,6 +52,12 @@ def create_metrics(namespace: str) -> Metrics:
     from aws_lambda_powertools import Metrics
 
     return Metrics(service=LOGGER_SERVICE, namespace=namespace)
+
+
+def flush_metrics(metrics: Metrics) -> None:
+    """Write the invocation's metrics as one EMF log line; nothing when none were counted."""
+    if metrics.metric_set:
+        metrics.flush_metrics()
 
 
 def record_metric(metrics: Metrics, result: RecordResult) -> None:

@@ -2,10 +2,10 @@
 
 The product's own settings (rules, retries, lease, SAP profile, client, TLS and timeout) come
 from ``monitron_sap.config.load_settings`` and its ``MONITRON_SAP_*`` variables. This module adds
-what only the Lambda needs: the DynamoDB tables, the secret, the S3 prefix filter and the SAP
-address in the variables of the original integration (``SAP_HOST_NAME``, ``SAP_PORT``,
-``SAP_PROTOCOL``), so that its ``appConfig.json`` ``sapenv`` block can be passed through
-unchanged. boto3 reads its own variables (``AWS_REGION``, ``AWS_ENDPOINT_URL``).
+what only the Lambda needs: the DynamoDB tables, the secret and the S3 prefix filter. It also
+reads the SAP address from the variables of the original integration (``SAP_HOST_NAME``,
+``SAP_PORT``, ``SAP_PROTOCOL``), so that its ``appConfig.json`` ``sapenv`` block can be passed
+through unchanged. boto3 reads its own variables (``AWS_REGION``, ``AWS_ENDPOINT_URL``).
 """
 
 from __future__ import annotations

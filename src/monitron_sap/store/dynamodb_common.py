@@ -1,4 +1,4 @@
-"""What the DynamoDB adapters share: the boto3 client, error translation and table layouts.
+"""Shared parts of the DynamoDB adapters: the boto3 client, error translation, table layouts.
 
 The table layouts here are the contract with the CDK stack in ``infra/``, which creates the same
 key schema, index and TTL attribute.

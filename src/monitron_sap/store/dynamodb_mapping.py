@@ -42,8 +42,8 @@ class DynamoMappingStore:
         NOTE: DynamoDB transactions hold at most 100 items, so a larger mapping is written in
         several transactions. Lookups during the replacement may see old and new entries mixed.
         """
-        wanted = {entry.key for entry in entries}
-        stale = [key for key in self._all_keys() if key not in wanted]
+        new_keys = {entry.key for entry in entries}
+        stale = [key for key in self._all_keys() if key not in new_keys]
         count = self.upsert(entries)
         deletes: list[dict[str, Any]] = [
             {"Delete": {"TableName": self._table, "Key": {MAPPING_PARTITION_KEY: {"S": key}}}}
