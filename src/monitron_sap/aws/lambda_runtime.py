@@ -36,6 +36,7 @@ from monitron_sap.sap.settings import (
 from monitron_sap.sources.s3 import S3Location, S3Object, S3Source, make_s3_client
 from monitron_sap.store.dynamodb import DynamoLedgerStore, DynamoMappingStore
 from monitron_sap.store.dynamodb_common import make_dynamodb_client
+from monitron_sap.store.ports import Outcome
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Logger, Metrics
@@ -125,22 +126,33 @@ class LambdaRuntime:
             items = read_stream(cast(BinaryIO, body), ref.uri)
             summary = pipeline.process(self._correlated(items), on_result=self._observe)
         self._log_summary(ref.uri, summary)
+        self._after_failures(summary)
         _require_finished(ref.uri, summary)
         return summary
 
     def process_kinesis_record(self, pipeline: Pipeline, record: Mapping[str, Any]) -> RunSummary:
-        """Process one Kinesis record; raise when it is invalid or must be delivered again."""
+        """Process one Kinesis record; raise when it is invalid or must be delivered again.
+
+        An invalid record raises on every delivery, also after the ledger has recorded it, so
+        that once the retries are spent its sequence number reaches the failure destination.
+        """
         source = kinesis_source(record)
         try:
             data = kinesis_payload(record)
         except InputError as error:
             raise InputError(f"{source}: {error}") from error
-        summary = pipeline.process(
-            self._correlated(read_bytes(data, source)), on_result=self._observe
-        )
+        invalid: list[str] = []
+
+        def observe(result: RecordResult) -> None:
+            self._observe(result)
+            if result.outcome is Outcome.INVALID:
+                invalid.append(result.error or result.record_key)
+
+        summary = pipeline.process(self._correlated(read_bytes(data, source)), on_result=observe)
         self._log_summary(source, summary)
-        if summary.invalid:
-            raise InputError(f"{source}: invalid record: {'; '.join(summary.problems)}")
+        self._after_failures(summary)
+        if invalid:
+            raise InputError(f"{source}: invalid record: {'; '.join(invalid)}")
         _require_finished(source, summary)
         return summary
 
@@ -153,6 +165,14 @@ class LambdaRuntime:
                 yield item
         finally:
             self.logger.set_correlation_id(None)
+
+    def _after_failures(self, summary: RunSummary) -> None:
+        """Read the secret again on the next invocation after SAP rejected a request.
+
+        A rejection may come from credentials rotated in the secret but still cached here.
+        """
+        if summary.failed:
+            self.secrets.invalidate(self.settings.sap_secret_id)
 
     def _observe(self, result: RecordResult) -> None:
         record_metric(self.metrics, result)

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from monitron_sap.aws import handlers
-from monitron_sap.emulator import EmulatorServer
+from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorServer
 from monitron_sap.errors import InputError
 from monitron_sap.sap.notifications import NotificationClient
 from tests.e2e.aws.conftest import AwsWorld
@@ -125,3 +125,26 @@ def test_prefix_filter_skips_other_keys(
     assert delivery is not None
     assert delivery.failed_ids == set()
     assert emulator.request_count["POST MaintenanceNotification"] == 0
+
+
+def test_rotated_password_read_after_rejection(
+    aws_world: AwsWorld, client: NotificationClient
+) -> None:
+    secrets = boto3.client("secretsmanager", endpoint_url=aws_world.endpoint, region_name=REGION)
+    secrets.put_secret_value(
+        SecretId=aws_world.secret_arn,
+        SecretString=json.dumps({"user": DEMO_USER, "password": "outdated-password"}),
+    )
+    put_without_notification(aws_world, KEY, alarm_object())
+    event = s3_notification(aws_world.bucket, KEY)
+
+    rejected = handlers.s3_handler(event, LambdaContext())
+    secrets.put_secret_value(
+        SecretId=aws_world.secret_arn,
+        SecretString=json.dumps({"user": DEMO_USER, "password": DEMO_PASSWORD}),
+    )
+    redelivered = handlers.s3_handler(event, LambdaContext())
+
+    assert rejected == {"objects": 1}
+    assert redelivered == {"objects": 1}
+    assert created_count(client) == 1

@@ -176,8 +176,10 @@ def test_kinesis_poison_record_fails_alone(aws_world: AwsWorld, client: Notifica
     poison_sequence = event["Records"][1]["kinesis"]["sequenceNumber"]
 
     result = handlers.kinesis_handler(event, LambdaContext())
+    retried = handlers.kinesis_handler(event, LambdaContext())
 
     assert result == {"batchItemFailures": [{"itemIdentifier": poison_sequence}]}
+    assert retried == {"batchItemFailures": [{"itemIdentifier": poison_sequence}]}
     assert len(created(client, PUMP)) == 1
     assert len(created(client, PORTO)) == 1
 
