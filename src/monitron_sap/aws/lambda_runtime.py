@@ -51,8 +51,13 @@ logger = logging.getLogger(__name__)
 ClientFactory = Callable[[SapConnectionSettings], "NotificationClient"]
 
 
-class PendingRecordsError(RetryableError):
-    """Records of a message are dead-lettered or held by another worker; deliver it again."""
+class UnfinishedRecordsError(RetryableError):
+    """Records of a message were dead-lettered, rejected by SAP or held by another worker.
+
+    The message must be delivered again: the ledger lets the next delivery skip the finished
+    records and retry the others. A rejection that persists takes the message to the dead-letter
+    queue after the queue's maximum receive count.
+    """
 
 
 class LambdaRuntime:
@@ -114,8 +119,8 @@ class LambdaRuntime:
     def process_object(self, pipeline: Pipeline, ref: ObjectRef) -> RunSummary | None:
         """Process every record of one S3 object; None when the object is outside the prefix.
 
-        Raises ``PendingRecordsError`` when a record was dead-lettered or is held by another
-        invocation, so that the caller reports the message as failed and it comes back.
+        Raises ``UnfinishedRecordsError`` when a record was dead-lettered, rejected by SAP or is
+        held by another invocation, so that the caller reports the message as failed.
         """
         prefix = self.settings.s3_prefix
         if not in_prefix(ref, prefix):
@@ -198,10 +203,11 @@ class LambdaRuntime:
 
 
 def _require_finished(source: str, summary: RunSummary) -> None:
-    if summary.dead_lettered or summary.busy:
-        raise PendingRecordsError(
-            f"{source}: {summary.dead_lettered} records dead-lettered and {summary.busy} held by "
-            "another invocation; the message will be delivered again"
+    if summary.dead_lettered or summary.failed or summary.busy:
+        raise UnfinishedRecordsError(
+            f"{source}: {summary.dead_lettered} records dead-lettered, {summary.failed} rejected "
+            f"by SAP and {summary.busy} held by another invocation; the message is delivered "
+            "again"
         )
 
 

@@ -13,6 +13,7 @@ import boto3
 import pytest
 
 from monitron_sap.aws import handlers
+from monitron_sap.aws.lambda_runtime import UnfinishedRecordsError
 from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorServer
 from monitron_sap.errors import InputError
 from monitron_sap.sap.notifications import NotificationClient
@@ -138,13 +139,13 @@ def test_rotated_password_read_after_rejection(
     put_without_notification(aws_world, KEY, alarm_object())
     event = s3_notification(aws_world.bucket, KEY)
 
-    rejected = handlers.s3_handler(event, LambdaContext())
+    with pytest.raises(UnfinishedRecordsError, match="1 rejected by SAP"):
+        handlers.s3_handler(event, LambdaContext())
     secrets.put_secret_value(
         SecretId=aws_world.secret_arn,
         SecretString=json.dumps({"user": DEMO_USER, "password": DEMO_PASSWORD}),
     )
     redelivered = handlers.s3_handler(event, LambdaContext())
 
-    assert rejected == {"objects": 1}
     assert redelivered == {"objects": 1}
     assert created_count(client) == 1

@@ -12,7 +12,7 @@ import pytest
 
 from monitron_sap.aws import handlers
 from monitron_sap.aws.event_sources import ObjectRef
-from monitron_sap.aws.lambda_runtime import LambdaRuntime, PendingRecordsError
+from monitron_sap.aws.lambda_runtime import LambdaRuntime, UnfinishedRecordsError
 from monitron_sap.aws.settings import HandlerSettings
 from monitron_sap.emulator import DEMO_PASSWORD, EmulatorServer
 from monitron_sap.sap.models import Notification
@@ -135,7 +135,7 @@ def test_concurrent_invocations_create_one(
         try:
             runtime.process_object(pipeline, ObjectRef(aws_world.bucket, FIREHOSE_KEY))
             outcome = "done"
-        except PendingRecordsError:
+        except UnfinishedRecordsError:
             outcome = "pending"
         finally:
             runtime.close()
