@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import glob
 import logging
+import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import aws_cdk as cdk
 import jsii
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 CODE_ASSET_CONTEXT: Final = "monitron-sap:codeAsset"
 LAMBDA_PLATFORM: Final = "manylinux2014_aarch64"
 LAMBDA_PYTHON_VERSION: Final = "3.12"
+# What the wheel is built from, relative to the project root.
+PROJECT_FILES: Final = ("pyproject.toml", "README.md", "src")
 # Paths under the project root that never belong in the Lambda package.
 ASSET_EXCLUDES: Final = [
     ".git",
@@ -79,9 +82,21 @@ class PipLocalBundling:
     def __init__(self, project_dir: Path) -> None:
         self._project_dir = project_dir
 
-    def try_bundle(self, output_dir: str, **options: Any) -> bool:
-        with tempfile.TemporaryDirectory(prefix="monitron-sap-wheel-") as wheel_dir:
-            build, install = pip_commands(str(self._project_dir), output_dir, wheel_dir)
+    def try_bundle(self, output_dir: str, options: cdk.BundlingOptions) -> bool:
+        """Bundle into ``output_dir``; jsii passes the bundling options as one struct."""
+        with tempfile.TemporaryDirectory(prefix="monitron-sap-wheel-") as work_dir:
+            # setuptools writes build/ and *.egg-info beside the sources, so build from a copy.
+            source_dir = Path(work_dir) / "project"
+            source_dir.mkdir()
+            for name in PROJECT_FILES:
+                original = self._project_dir / name
+                if original.is_dir():
+                    ignored = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+                    shutil.copytree(original, source_dir / name, ignore=ignored)
+                else:
+                    shutil.copy2(original, source_dir / name)
+            wheel_dir = str(Path(work_dir) / "wheels")
+            build, install = pip_commands(str(source_dir), output_dir, wheel_dir)
             subprocess.run(build, check=True)
             wheels = glob.glob(str(Path(wheel_dir) / "monitron_sap-*.whl"))
             if len(wheels) != 1:
