@@ -120,7 +120,9 @@ def lambda_code(scope: cdk.Stack, project_dir: Path) -> lambda_.Code:
             # The image is required by the API but never pulled: local bundling always succeeds
             # or raises, so Docker is not used.
             image=lambda_.Runtime.PYTHON_3_12.bundling_image,
-            local=PipLocalBundling(project_dir),
+            # The stubs declare try_bundle with keyword options, but jsii calls it with one
+            # positional struct (aws-cdk-lib 2.275, jsii 1.142), which the class follows.
+            local=PipLocalBundling(project_dir),  # type: ignore[arg-type]
             command=["false"],
         ),
     )
