@@ -151,5 +151,11 @@ def make_secrets_client(
     *, endpoint_url: str | None = None, region_name: str | None = None
 ) -> SecretsManagerClient:
     import boto3
+    from botocore.exceptions import NoRegionError
 
-    return boto3.client("secretsmanager", endpoint_url=endpoint_url, region_name=region_name)
+    try:
+        return boto3.client("secretsmanager", endpoint_url=endpoint_url, region_name=region_name)
+    except NoRegionError as error:
+        raise ConfigurationError(
+            "no AWS region is set; set AWS_REGION to the region of the secret"
+        ) from error

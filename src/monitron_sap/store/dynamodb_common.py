@@ -27,6 +27,11 @@ LEDGER_STATUS_ATTRIBUTE: Final = "status"
 LEDGER_UPDATED_ATTRIBUTE: Final = "updated_at"
 LEDGER_TTL_ATTRIBUTE: Final = "expires_at"
 
+NO_REGION_MESSAGE: Final = (
+    "no AWS region is set; set AWS_REGION (or a region in the AWS profile) to the region of "
+    "the stack"
+)
+
 # Mapping table: one item per ``MappingEntry.key``.
 MAPPING_PARTITION_KEY: Final = "key"
 
@@ -51,11 +56,15 @@ def make_dynamodb_client(
     """Create a DynamoDB client with standard retry mode (3 attempts, backoff on throttling)."""
     import boto3
     from botocore.config import Config
+    from botocore.exceptions import NoRegionError
 
     config = Config(retries={"mode": "standard", "max_attempts": 3})
-    return boto3.client(
-        "dynamodb", endpoint_url=endpoint_url, region_name=region_name, config=config
-    )
+    try:
+        return boto3.client(
+            "dynamodb", endpoint_url=endpoint_url, region_name=region_name, config=config
+        )
+    except NoRegionError as error:
+        raise ConfigurationError(NO_REGION_MESSAGE) from error
 
 
 def error_code(error: Exception) -> str | None:

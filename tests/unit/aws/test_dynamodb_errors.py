@@ -69,3 +69,14 @@ def test_naive_time_is_rejected(stubbed: tuple[DynamoLedgerStore, Stubber]) -> N
 
     with pytest.raises(ValueError, match="naive datetime"):
         ledger.claim(entry, lease_seconds=60, now=naive)
+
+
+def test_missing_region_is_configuration_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+
+    with pytest.raises(ConfigurationError) as raised:
+        make_dynamodb_client()
+
+    assert "AWS_REGION" in str(raised.value)
