@@ -1,8 +1,8 @@
 """Fixtures for the AWS end-to-end tests: moto in server mode, the SAP emulator, the handlers.
 
 ``aws_world`` creates the bucket (with an S3 notification to the queue), the queue and its
-dead-letter queue, the DynamoDB tables with the demo mapping, the secret and a Kinesis stream,
-and points the handlers at them through the same environment variables the CDK stack sets.
+dead-letter queue, the DynamoDB tables with the demo mapping, the secret and a Kinesis stream.
+It points the handlers at them through the environment variables the CDK stack sets.
 """
 
 from __future__ import annotations

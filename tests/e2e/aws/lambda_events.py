@@ -1,8 +1,8 @@
 """What the Lambda service does around the handlers: poll SQS and Kinesis, build events.
 
-``deliver_from_queue`` plays the SQS event source mapping: it receives messages, invokes the
-handler with an SQS event, deletes the messages that succeeded and makes the failed ones visible
-again at once (instead of after the visibility timeout), so that SQS counts the receive and moves
+``deliver_from_queue`` plays the SQS event source mapping. It receives messages, invokes the
+handler with an SQS event and deletes the messages that succeeded. It makes the failed ones
+visible again at once instead of after the visibility timeout. SQS counts each receive and moves
 a message to the dead-letter queue after ``maxReceiveCount`` receives.
 """
 
