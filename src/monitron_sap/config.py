@@ -138,6 +138,7 @@ KEYS: Final = (
     _Key("rules", "escalate_priority", bool, True),
     _Key("rules", "complete_on_healthy", bool, False),
     _Key("rules", "iso_alarm_from_measurements", bool, False),
+    _Key("rules", "disconnected_alert_minutes", int, None, minimum=1),
     _Key("rules", "reported_by", str, None),
     _Key("pipeline", "lease_seconds", float, DEFAULT_LEASE_SECONDS, minimum=1),
     _Key("pipeline", "max_attempts", int, DEFAULT_MAX_ATTEMPTS, minimum=1),
@@ -187,6 +188,7 @@ def load_settings(
             escalate_priority=values["rules.escalate_priority"],
             complete_on_healthy=values["rules.complete_on_healthy"],
             iso_alarm_from_measurements=values["rules.iso_alarm_from_measurements"],
+            disconnected_alert_minutes=values["rules.disconnected_alert_minutes"],
             reported_by=values["rules.reported_by"],
         ),
         retry=RetryPolicy(

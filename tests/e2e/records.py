@@ -90,6 +90,27 @@ def v2_measurement(
     }
 
 
+def v2_sensor_event(
+    event_id: str, event_type: str, timestamp: str, *, sensor: str = "a1b2c3d40101"
+) -> dict[str, Any]:
+    """Return a sensorConnected or sensorDisconnected record of Pump P-101's Motor DE."""
+    return {
+        "timestamp": timestamp,
+        "eventId": event_id,
+        "version": "2.0",
+        "accountId": "111122223333",
+        "projectName": PROJECT,
+        "eventType": event_type,
+        "eventPayload": {
+            "siteName": "Plant Hamburg",
+            "assetName": "Pump P-101",
+            "positionName": "Motor DE",
+            "assetPositionId": f"pos-{sensor}",
+            "sensor": {"physicalId": sensor},
+        },
+    }
+
+
 def write_jsonl(path: Path, records: Iterable[dict[str, Any]]) -> Path:
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     return path

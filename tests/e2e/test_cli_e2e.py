@@ -82,6 +82,10 @@ def test_process_then_status(tmp_path: Path, cli_env: dict[str, str]) -> None:
     after = run_cli(["status"], cli_env)
     assert "Unmapped positions" not in after.stdout
 
+    rerun = run_cli(["process", str(export)], cli_env)
+    assert rerun.returncode == 0, rerun.stderr
+    assert "Read 3 records: 1 notified" in rerun.stdout
+
 
 def test_process_standard_input_and_invalid(cli_env: dict[str, str]) -> None:
     run_cli(["mapping", "import", str(DEMO_MAPPING)], cli_env)

@@ -14,13 +14,14 @@ from monitron_sap.config import SapSettings
 from monitron_sap.emulator import EmulatorServer
 from monitron_sap.events.reader import read_paths
 from monitron_sap.pipeline import Pipeline, RetryPolicy, RunSummary, external_reference
+from monitron_sap.rules import RuleSettings
 from monitron_sap.sap.models import Notification
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.store.ports import Outcome
 from monitron_sap.store.sqlite import SqliteStore
 from tests.crash import CrashingProxy, SimulatedCrash
 from tests.e2e.conftest import open_client
-from tests.e2e.records import v2_measurement, v2_transition, write_jsonl
+from tests.e2e.records import v2_measurement, v2_sensor_event, v2_transition, write_jsonl
 from tests.support import shared_path
 
 NO_WAIT = RetryPolicy(max_attempts=2, backoff_base_seconds=0.0)
@@ -35,11 +36,14 @@ class Clock:
         return self.now
 
 
-def make_pipeline(store: Any, sap: Any, clock: Clock | None = None) -> Pipeline:
+def make_pipeline(
+    store: Any, sap: Any, clock: Clock | None = None, rules: RuleSettings | None = None
+) -> Pipeline:
     return Pipeline(
         ledger=store,
         mappings=store,
         sap=sap,
+        rules=rules,
         retry=NO_WAIT,
         lease_seconds=LEASE_SECONDS,
         clock=clock or Clock(),
@@ -279,3 +283,21 @@ def test_two_workers_same_export_no_duplicate(
         in_sap = created_in_sap(client, "1020-PORTO-PROD")
     assert len(in_sap) == len(sensors)
     assert sum(summary.notified for summary in summaries) == len(sensors)
+
+
+def test_sensor_disconnected_too_long_notified(
+    tmp_path: Path, store: SqliteStore, client: NotificationClient
+) -> None:
+    export = write_jsonl(
+        tmp_path / "export.jsonl",
+        [
+            v2_sensor_event("d1", "sensorDisconnected", "2026-01-06 05:00:00.000"),
+            v2_measurement("m1", sensor="a1b2c3d40102", timestamp="2026-01-06 05:45:00.000"),
+        ],
+    )
+    rules = RuleSettings(disconnected_alert_minutes=30)
+    summary = make_pipeline(store, client, rules=rules).process(read_paths([str(export)]))
+    assert summary.notified == 1
+    [notification] = created_in_sap(client, "10000101")
+    assert notification.text == "Pump P-101 Motor DE: Disconnected"
+    assert notification.notification_type == "M1"

@@ -41,9 +41,14 @@ def test_file_values_read(tmp_path: Path) -> None:
 
 def test_environment_overrides_file(tmp_path: Path) -> None:
     path = write(tmp_path, "[rules]\nnotify_on_warning = false\n")
-    environ = {"MONITRON_SAP_RULES_NOTIFY_ON_WARNING": "yes", "MONITRON_SAP_DATA_DIR": "/tmp/x"}
+    environ = {
+        "MONITRON_SAP_RULES_NOTIFY_ON_WARNING": "yes",
+        "MONITRON_SAP_DATA_DIR": "/tmp/x",
+        "MONITRON_SAP_RULES_DISCONNECTED_ALERT_MINUTES": "45",
+    }
     settings = load_settings(path, environ=environ)
     assert settings.rules.notify_on_warning is True
+    assert settings.rules.disconnected_alert_minutes == 45
     assert settings.data_dir == Path("/tmp/x")
 
 

@@ -268,3 +268,23 @@ def test_invalid_record_reported_every_run(store: SqliteStore, sap: FakeSap) -> 
     assert second.invalid == 1
     assert second.already_done == 0
     assert not second.ok
+
+
+def test_deleted_open_notification_replaced(store: SqliteStore, sap: FakeSap) -> None:
+    pipeline = make_pipeline(store, sap)
+    pipeline.process([transition("t1", "ALARM")])
+    sap.notifications.clear()
+    summary = pipeline.process([transition("t2", "ALARM", "HEALTHY", minutes=60)])
+    assert summary.notified == 1
+    assert len(sap.notifications) == 1
+
+
+def test_unmapped_alert_notified_after_mapping_added(store: SqliteStore, sap: FakeSap) -> None:
+    event = transition("t1", "ALARM", site="Plant Oslo", position_id="pos-x", sensor_id="x1")
+    make_pipeline(store, sap).process([event])
+    store.upsert([pump_mapping(site="Plant Oslo")])
+    rerun = make_pipeline(store, sap).process([event])
+    assert rerun.notified == 1
+    again = make_pipeline(store, sap).process([event])
+    assert again.already_done == 1
+    assert len(sap.notifications) == 1

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from monitron_sap.assets.model import PositionRef
 from monitron_sap.pipeline.reference import external_reference
 from monitron_sap.rules import RuleSettings, decide
 from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
-from monitron_sap.rules.texts import SHORT_TEXT_MAX, long_text, short_text
+from monitron_sap.rules.texts import SHORT_TEXT_MAX, STATE_LABELS, long_text, short_text
 from tests.builders import measurement, transition
 
 
@@ -70,3 +73,14 @@ def test_external_reference_stable_and_distinct() -> None:
     first = external_reference("assetStateTransition:1")
     assert first == external_reference("assetStateTransition:1")
     assert first != external_reference("assetStateTransition:2")
+
+
+@given(
+    asset=st.text(min_size=0, max_size=80),
+    position=st.text(min_size=0, max_size=80),
+    state=st.sampled_from(["ALARM", "WARNING", "NEEDS_MAINTENANCE", "DISCONNECTED"]),
+)
+def test_short_text_always_fits(asset: str, position: str, state: str) -> None:
+    text = short_text(PositionRef(asset=asset or None, position=position or None), state)
+    assert len(text) <= SHORT_TEXT_MAX
+    assert text.endswith(": " + STATE_LABELS[state])

@@ -31,13 +31,14 @@ def print_summary(summary: RunSummary, *, lease_seconds: float) -> None:
         for code, count in summary.skipped.most_common():
             click.echo(f"  {code:<22} {count}")
     if summary.problems:
+        total = summary.invalid + summary.failed + summary.dead_lettered
         shown = summary.problems[:MAX_PROBLEMS_SHOWN]
-        click.echo(f"Problems ({len(summary.problems)}):", err=True)
+        click.echo(f"Problems ({total}):", err=True)
         for problem in shown:
             click.echo(f"  {problem}", err=True)
-        if len(summary.problems) > len(shown):
+        if total > len(shown):
             click.echo(
-                f"  ... and {len(summary.problems) - len(shown)} more; "
+                f"  ... and {total - len(shown)} more; "
                 "see 'monitron-sap status' and 'monitron-sap dead-letters list'",
                 err=True,
             )

@@ -54,6 +54,11 @@ EXIT_CONFIGURATION = 2
     "acknowledge-after, close-after. Repeatable; replaces the plant file's scenarios.",
 )
 @click.option(
+    "--no-scenarios",
+    is_flag=True,
+    help="Ignore the plant file's scenarios: every position stays healthy.",
+)
+@click.option(
     "--schema",
     type=click.Choice(["v2", "v1"]),
     default="v2",
@@ -127,6 +132,7 @@ def simulate_command(
     duration: str,
     cadence: str,
     scenarios: tuple[str, ...],
+    no_scenarios: bool,
     schema: str,
     rate: str | None,
     sink: str,
@@ -166,6 +172,10 @@ def simulate_command(
             )  # fmt: skip
         else:
             plant = load_plant(plant_file)
+            if no_scenarios and scenarios:
+                raise ConfigurationError("use either --scenario or --no-scenarios, not both")
+            if no_scenarios:
+                plant = plant.with_scenarios(())
             if scenarios:
                 plant = plant.with_scenarios(
                     tuple(

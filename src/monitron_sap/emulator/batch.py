@@ -29,7 +29,7 @@ from monitron_sap.emulator.state import EntityStore
 
 logger = logging.getLogger(__name__)
 
-MALFORMED_BATCH = "/IWBEP/CM_MGW_RT/008"
+MALFORMED_BATCH = "ZEMU/016"
 Handler = Callable[[ServiceRequest], ServiceResponse]
 
 
@@ -150,7 +150,7 @@ def handle_batch(
     store's own lock, the order in which single requests take the two locks.
     """
     if request.method != "POST":
-        raise ODataError(405, "/IWBEP/CM_MGW_RT/011", "Use POST for $batch")
+        raise ODataError(405, "ZEMU/017", "Use POST for $batch")
     message = _parse_multipart(request.header("content-type") or "", request.body)
     parts: list[str] = []
     for part in _parts(message):

@@ -141,6 +141,10 @@ class EntityType:
     deletable: bool = False
     etag_property: str | None = None
     required_on_create: tuple[str, ...] = ()
+    non_filterable: frozenset[str] = frozenset()
+    """Properties that ``$filter`` may not compare (SAP's filter restrictions)."""
+    non_sortable: frozenset[str] = frozenset()
+    """Properties that ``$orderby`` may not use (SAP's sort restrictions)."""
     _by_name: dict[str, Property] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -237,6 +237,8 @@ class _Parser:
         prop = self.entity_type.property(name)
         if prop is None:
             raise FilterError(f"property {name!r} not found in type {self.entity_type.name}")
+        if name in self.entity_type.non_filterable:
+            raise FilterError(f"property {name!r} of {self.entity_type.name} is not filterable")
         return _Term(lambda row: row.get(name), prop=prop)
 
     def _function(self, name: str) -> _Term:

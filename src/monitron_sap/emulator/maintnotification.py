@@ -267,6 +267,23 @@ HEADER = EntityType(
     ),
     etag_property="LastChangeDateTime",
     required_on_create=("NotificationText",),
+    # The long texts allow only search expressions, which the emulator does not support.
+    non_filterable=frozenset(
+        {
+            "PersonResponsibleName",
+            "ConcatenatedActiveSystStsName",
+            "MaintNotificationLongText",
+            "MaintRequestEditableLongText",
+        }
+    ),
+    non_sortable=frozenset(
+        {
+            "PersonResponsibleName",
+            "ConcatenatedActiveSystStsName",
+            "MaintNotificationLongText",
+            "MaintRequestEditableLongText",
+        }
+    ),
 )
 ITEM = EntityType(
     "MaintenanceNotificationItemType",

@@ -25,7 +25,7 @@ from monitron_sap.emulator.protocol import ODataError
 from monitron_sap.emulator.state import EntityKey, EntityStore, Row, normalize_key_value
 from monitron_sap.emulator.wire import format_etag, format_literal, to_json
 
-INVALID_QUERY = "/IWBEP/CM_MGW_RT/004"
+INVALID_QUERY = "ZEMU/014"
 _DEFAULTS: dict[str, Any] = {
     STRING: "",
     BOOLEAN: False,
@@ -123,6 +123,8 @@ def _parse_orderby(text: str, entity_type: EntityType) -> tuple[tuple[str, bool]
             continue
         if entity_type.property(words[0]) is None or len(words) > 2:
             raise bad_query(f"Invalid $orderby clause {clause.strip()!r}")
+        if words[0] in entity_type.non_sortable:
+            raise bad_query(f"Property {words[0]!r} of {entity_type.name} is not sortable")
         direction = words[1].lower() if len(words) == 2 else "asc"
         if direction not in ("asc", "desc"):
             raise bad_query(f"Invalid $orderby direction {words[1]!r}; use asc or desc")

@@ -36,7 +36,7 @@ from monitron_sap.emulator.state import EntityStore, Row
 from monitron_sap.emulator.validation import check_etag, read_body
 from monitron_sap.emulator.wire import parse_literal
 
-METHOD_NOT_ALLOWED = "/IWBEP/CM_MGW_RT/011"
+METHOD_NOT_ALLOWED = "ZEMU/017"
 NOT_ACCEPTABLE = "ZEMU/030"
 _UPDATE_METHODS = ("PATCH", "MERGE", "PUT")
 

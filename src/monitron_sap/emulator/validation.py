@@ -14,7 +14,7 @@ from monitron_sap.emulator.wire import from_json
 
 # Codes in the customer namespace (Z...) are the emulator's own: SAP's exact message numbers
 # for these validation failures are not published.
-MALFORMED_BODY = "/IWBEP/CM_MGW_RT/006"
+MALFORMED_BODY = "ZEMU/015"
 INVALID_PROPERTY = "ZEMU/010"
 INVALID_VALUE = "ZEMU/011"
 VALUE_TOO_LONG = "ZEMU/012"

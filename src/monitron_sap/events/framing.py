@@ -3,8 +3,7 @@
 The framer accepts, in any mix within one stream: JSON Lines, records concatenated with no
 separator (Firehose's default), pretty-printed records spanning many lines, CRLF line ends,
 trailing whitespace and a missing final newline. A UTF-8 byte order mark at the start of the
-stream is skipped. gzip input is recognized by its magic bytes (1F 8B), never by a file name,
-and may hold several gzip members.
+stream is skipped. Decompression happens before framing, in ``monitron_sap.events.compression``.
 
 Framing rules:
 
@@ -38,20 +37,17 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections.abc import Iterable, Iterator
-from typing import Any, BinaryIO, Final, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import orjson
 
 from monitron_sap.errors import InputError
 
-CHUNK_BYTES: Final = 1 << 20
 # Monitron records are a few kilobytes. The bound keeps memory constant on input without any
 # record boundary, such as a binary file or one endless line.
 MAX_RECORD_BYTES: Final = 1 << 20
 EXCERPT_CHARS: Final = 200
-GZIP_MAGIC: Final = b"\x1f\x8b"
 UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 _BLANKS = re.compile(rb"[ \t\r\n]*")
@@ -83,72 +79,6 @@ class FramingError(NamedTuple):
 
 
 Frame = DecodedRecord | FramingError
-
-
-def iter_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Yield the stream's content in chunks, decompressed when it starts with the gzip magic.
-
-    Raises ``InputError`` when reading fails or the gzip data is corrupt or truncated.
-    """
-    try:
-        head = stream.read(chunk_bytes)
-        while 0 < len(head) < len(GZIP_MAGIC):
-            more = stream.read(chunk_bytes)
-            if not more:
-                break
-            head += more
-    except OSError as error:
-        raise InputError(f"reading failed: {error}") from error
-
-    if head.startswith(GZIP_MAGIC):
-        yield from _gunzip(head, stream, chunk_bytes)
-        return
-    if head:
-        yield head
-    yield from _read_rest(stream, chunk_bytes)
-
-
-def _read_rest(stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    while True:
-        try:
-            chunk = stream.read(chunk_bytes)
-        except OSError as error:
-            raise InputError(f"reading failed: {error}") from error
-        if not chunk:
-            return
-        yield chunk
-
-
-def _gunzip(head: bytes, stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
-    # wbits=31 selects the gzip container. Each member ends with its own trailer, and Firehose or
-    # `cat a.gz b.gz` may join several members, so a new decompressor starts after each one.
-    decompressor = zlib.decompressobj(wbits=31)
-    compressed = _chain(head, _read_rest(stream, chunk_bytes))
-    for data in compressed:
-        while data:
-            try:
-                output = decompressor.decompress(data, chunk_bytes)
-            except zlib.error as error:
-                raise InputError(f"invalid gzip data: {error}") from error
-            if output:
-                yield output
-            data = decompressor.unconsumed_tail
-            if decompressor.eof:
-                data = decompressor.unused_data + data
-                if not data:
-                    break
-                if not data.startswith(GZIP_MAGIC[:1]):
-                    raise InputError(
-                        f"{len(data)} bytes after the end of the gzip data are not gzip"
-                    )
-                decompressor = zlib.decompressobj(wbits=31)
-    if not decompressor.eof:
-        raise InputError("the gzip data is truncated")
-
-
-def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    yield first
-    yield from rest
 
 
 def split_records(

@@ -21,11 +21,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from monitron_sap.errors import InputError
+from monitron_sap.events.compression import iter_chunks
 from monitron_sap.events.framing import (
     EXCERPT_CHARS,
     DecodedRecord,
     FramingError,
-    iter_chunks,
     split_records,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError, SourceRef

@@ -19,11 +19,21 @@ a message that names the field, so that no value is dropped silently.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
-from monitron_sap.errors import InputError
+from monitron_sap.events.fields import (
+    EMPTY_OBJECT,
+    SchemaError,
+    describe,
+    describe_type,
+    parse_timestamp,
+    read_integer,
+    read_number,
+    read_numbers,
+    read_object,
+    read_text,
+    read_texts,
+)
 from monitron_sap.events.model import (
     MEASUREMENT,
     ClosureCode,
@@ -34,14 +44,6 @@ from monitron_sap.events.model import (
     SourceRef,
     VibrationBand,
 )
-
-# Monitron writes "YYYY-MM-DD HH:MM:SS.fff" in UTC without a zone. Hand-made samples use ISO-8601
-# with a "T" and an offset. Both forms, with or without a fraction, match this pattern.
-_TIMESTAMP = re.compile(
-    r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?",
-    re.ASCII,
-)
-_EMPTY: Final[JsonObject] = {}
 
 _V1_TEXTS: Final = (
     "version",
@@ -77,10 +79,6 @@ _MODEL_OUTPUTS: dict[tuple[str | None, ...], ModelOutput] = {}
 _MODEL_OUTPUTS_MAX: Final = 4096
 
 
-class SchemaError(InputError):
-    """A decoded record that is not a usable Monitron event."""
-
-
 def parse_record(value: object, source: SourceRef) -> MonitronEvent:
     """Normalize one decoded JSON value into a ``MonitronEvent``.
 
@@ -89,7 +87,7 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
     field has the wrong JSON type.
     """
     if type(value) is not dict:
-        raise SchemaError(f"expected a JSON object, found {_describe_type(value)}")
+        raise SchemaError(f"expected a JSON object, found {describe_type(value)}")
 
     if "eventType" in value or "eventPayload" in value:
         return _parse_v2(value, source)
@@ -97,34 +95,12 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
         return _parse_v1(value, source)
 
     keys = ", ".join(sorted(value)[:8]) or "none"
+    if len(value) > 8:
+        keys += f" and {len(value) - 8} more"
     raise SchemaError(
         "unknown record structure: expected eventType and eventPayload (v2) or measurement "
         f"or projectDisplayName (v1); top-level keys: {keys}"
     )
-
-
-def parse_timestamp(text: object, path: str = "timestamp") -> datetime:
-    """Parse a Monitron or ISO-8601 timestamp into timezone-aware UTC.
-
-    A timestamp without a zone is UTC, as Monitron documents for its export.
-    """
-    if text is None:
-        raise SchemaError(f"{path} is missing")
-    if type(text) is not str:
-        raise SchemaError(f"{path} must be a string, found {_describe_type(text)}")
-    if _TIMESTAMP.fullmatch(text) is None:
-        raise SchemaError(
-            f"{path} {text!r} is not a timestamp; expected 'YYYY-MM-DD HH:MM:SS.fff' (UTC) "
-            "or ISO-8601 with an offset"
-        )
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise SchemaError(f"{path} {text!r} is not a valid date and time: {error}") from error
-
-    if parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
@@ -132,10 +108,10 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
     timestamp = parse_timestamp(record.get("timestamp"))
     event_type = record.get("eventType")
     if type(event_type) is not str or not event_type:
-        raise SchemaError(f"eventType must be a non-empty string, found {_describe(event_type)}")
-    payload = _object(record, "eventPayload", "")
+        raise SchemaError(f"eventType must be a non-empty string, found {describe(event_type)}")
+    payload = read_object(record, "eventPayload", "")
 
-    version, account_id, project, project_id = _texts(record, _V2_RECORD_TEXTS, "")
+    version, account_id, project, project_id = read_texts(record, _V2_RECORD_TEXTS, "")
     (
         site,
         asset,
@@ -147,11 +123,11 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
         serial_number,
         measurement_trigger,
         transition_type,
-    ) = _texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
-    sensor = _object(payload, "sensor", "eventPayload.")
-    gateway = _object(payload, "gateway", "eventPayload.")
-    state = _object(payload, "assetState", "eventPayload.")
-    new_state, previous_state = _texts(state, _STATE_TEXTS, "eventPayload.assetState.")
+    ) = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
+    sensor = read_object(payload, "sensor", "eventPayload.")
+    gateway = read_object(payload, "gateway", "eventPayload.")
+    state = read_object(payload, "assetState", "eventPayload.")
+    new_state, previous_state = read_texts(state, _STATE_TEXTS, "eventPayload.assetState.")
     features = payload.get("features")
     models = payload.get("models")
     closure = payload.get("closureCode")
@@ -171,13 +147,13 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
         position=position,
         asset_position_id=asset_position_id,
         asset_position_url=asset_position_url,
-        sensor_id=_text(sensor, "physicalId", "eventPayload.sensor."),
-        sensor_rssi=_number(sensor, "rssi", "eventPayload.sensor."),
-        gateway_id=_text(gateway, "physicalId", "eventPayload.gateway."),
+        sensor_id=read_text(sensor, "physicalId", "eventPayload.sensor."),
+        sensor_rssi=read_number(sensor, "rssi", "eventPayload.sensor."),
+        gateway_id=read_text(gateway, "physicalId", "eventPayload.gateway."),
         gateway_name=gateway_name,
         company=company,
         serial_number=serial_number,
-        sequence_no=_integer(payload, "sequenceNo", "eventPayload."),
+        sequence_no=read_integer(payload, "sequenceNo", "eventPayload."),
         measurement_trigger=measurement_trigger,
         transition_type=transition_type,
         new_state=new_state,
@@ -192,12 +168,12 @@ def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
 def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
     event_id = _event_id(record)
     timestamp = parse_timestamp(record.get("timestamp"))
-    version, project, site, asset, position = _texts(record, _V1_TEXTS, "")
-    sensor = _object(record, "sensor", "")
-    gateway = _object(record, "gateway", "")
-    measurement = _object(record, "measurement", "")
-    state = _object(record, "assetState", "")
-    new_state, previous_state = _texts(state, _STATE_TEXTS, "assetState.")
+    version, project, site, asset, position = read_texts(record, _V1_TEXTS, "")
+    sensor = read_object(record, "sensor", "")
+    gateway = read_object(record, "gateway", "")
+    measurement = read_object(record, "measurement", "")
+    state = read_object(record, "assetState", "")
+    new_state, previous_state = read_texts(state, _STATE_TEXTS, "assetState.")
     features = measurement.get("features")
     models = record.get("models")
 
@@ -212,10 +188,10 @@ def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
         site=site,
         asset=asset,
         position=position,
-        sensor_id=_text(sensor, "physicalId", "sensor."),
-        sensor_rssi=_number(sensor, "rssi", "sensor."),
-        gateway_id=_text(gateway, "physicalId", "gateway."),
-        sequence_no=_integer(measurement, "sequenceNo", "measurement."),
+        sensor_id=read_text(sensor, "physicalId", "sensor."),
+        sensor_rssi=read_number(sensor, "rssi", "sensor."),
+        gateway_id=read_text(gateway, "physicalId", "gateway."),
+        sequence_no=read_integer(measurement, "sequenceNo", "measurement."),
         new_state=new_state,
         previous_state=previous_state,
         features=None if features is None else _features(features, "measurement.features."),
@@ -235,22 +211,22 @@ def _event_id(record: JsonObject) -> str:
         return str(value)
     if value is None:
         raise SchemaError("eventId is missing")
-    raise SchemaError(f"eventId must be a string or an integer, found {_describe(value)}")
+    raise SchemaError(f"eventId must be a string or an integer, found {describe(value)}")
 
 
 def _features(value: object, path: str) -> Features:
     if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {_describe(value)}")
-    acceleration = _object(value, "acceleration", path)
-    velocity = _object(value, "velocity", path)
+        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
+    acceleration = read_object(value, "acceleration", path)
+    velocity = read_object(value, "velocity", path)
     broadband_path = path + "acceleration.band0To6000Hz."
-    broadband = _object(acceleration, "band0To6000Hz", path + "acceleration.")
+    broadband = read_object(acceleration, "band0To6000Hz", path + "acceleration.")
     broadband_x, broadband_y, broadband_z = _axes_rms(broadband, broadband_path)
 
     return Features(
         acceleration=_band(acceleration, path + "acceleration."),
         velocity=_band(velocity, path + "velocity."),
-        temperature_c=_number(value, "temperature", path),
+        temperature_c=read_number(value, "temperature", path),
         broadband_x_rms=broadband_x,
         broadband_y_rms=broadband_y,
         broadband_z_rms=broadband_z,
@@ -258,7 +234,7 @@ def _features(value: object, path: str) -> Features:
 
 
 def _band(parent: JsonObject, path: str) -> VibrationBand:
-    band = _object(parent, "band10To1000Hz", path)
+    band = read_object(parent, "band10To1000Hz", path)
     path += "band10To1000Hz."
     total = band.get("totalVibration")
     total_key = "totalVibration"
@@ -266,11 +242,11 @@ def _band(parent: JsonObject, path: str) -> VibrationBand:
         total = band.get("resultantVector")
         total_key = "resultantVector"
     if total is None:
-        total = _EMPTY
+        total = EMPTY_OBJECT
     elif type(total) is not dict:
-        raise SchemaError(f"{path}{total_key} must be an object, found {_describe(total)}")
+        raise SchemaError(f"{path}{total_key} must be an object, found {describe(total)}")
 
-    rms, abs_max, abs_min, reported = _numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
+    rms, abs_max, abs_min, reported = read_numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
     x_rms, y_rms, z_rms = _axes_rms(band, path)
     # The exported velocity crest factor is sometimes 1000 times abs_max / rms, so it is
     # recomputed whenever both inputs are present.
@@ -297,25 +273,25 @@ def _axes_rms(band: JsonObject, path: str) -> list[float | None]:
             values.append(None)
             continue
         if block.__class__ is not dict:
-            raise SchemaError(f"{path}{axis} must be an object, found {_describe(block)}")
+            raise SchemaError(f"{path}{axis} must be an object, found {describe(block)}")
         rms = block.get("rms")
         kind = rms.__class__
         if kind is not float and kind is not int and rms is not None:
-            raise SchemaError(f"{path}{axis}.rms must be a number, found {_describe(rms)}")
+            raise SchemaError(f"{path}{axis}.rms must be a number, found {describe(rms)}")
         values.append(rms)
     return values
 
 
 def _models(value: object, path: str) -> dict[str, ModelOutput]:
     if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {_describe(value)}")
+        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
     outputs: dict[str, ModelOutput] = {}
     for name, output in value.items():
         if output is None:
             continue
         if type(output) is not dict:
-            raise SchemaError(f"{path}{name} must be an object, found {_describe(output)}")
-        outputs[name] = _model_output(_texts(output, _MODEL_TEXTS, path, name))
+            raise SchemaError(f"{path}{name} must be an object, found {describe(output)}")
+        outputs[name] = _model_output(read_texts(output, _MODEL_TEXTS, path, name))
     return outputs
 
 
@@ -335,7 +311,7 @@ def _model_output(texts: list[str | None]) -> ModelOutput:
 def _closure_code(value: object) -> ClosureCode:
     path = "eventPayload.closureCode."
     if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {_describe(value)}")
+        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
     resolved = value.get("resolvedModels")
     if resolved is None:
         resolved = []
@@ -343,98 +319,8 @@ def _closure_code(value: object) -> ClosureCode:
         raise SchemaError(f"{path}resolvedModels must be a list of strings, found {resolved!r:.80}")
 
     return ClosureCode(
-        failure_mode=_text(value, "failureMode", path),
-        failure_cause=_text(value, "failureCause", path),
-        action_taken=_text(value, "actionTaken", path),
+        failure_mode=read_text(value, "failureMode", path),
+        failure_cause=read_text(value, "failureCause", path),
+        action_taken=read_text(value, "actionTaken", path),
         resolved_models=tuple(resolved),
     )
-
-
-def _object(parent: JsonObject, key: str, path: str) -> JsonObject:
-    value = parent.get(key)
-    if value is None:
-        return _EMPTY
-    if type(value) is dict:
-        return value
-    raise SchemaError(f"{path}{key} must be an object, found {_describe(value)}")
-
-
-def _texts(
-    parent: JsonObject, keys: tuple[str, ...], path: str, name: str = ""
-) -> list[str | None]:
-    """Read several string fields at once; the common all-strings case costs one pass.
-
-    ``path`` and ``name`` locate ``parent`` for error messages (``name`` is appended as a path
-    element when given), and are joined only when a field is not a string.
-    """
-    values = list(map(parent.get, keys))
-    for value in values:
-        if value is not None and value.__class__ is not str:
-            prefix = f"{path}{name}." if name else path
-            return [_text(parent, key, prefix) for key in keys]
-    return values
-
-
-def _text(parent: JsonObject, key: str, path: str) -> str | None:
-    value = parent.get(key)
-    kind = type(value)
-    if kind is str or value is None:
-        return value
-    # Names made only of digits (a site called 1017) sometimes arrive as JSON numbers.
-    if kind is int or kind is float:
-        return str(value)
-    raise SchemaError(f"{path}{key} must be a string, found {_describe(value)}")
-
-
-def _numbers(parent: JsonObject, keys: tuple[str, ...], path: str) -> list[float | None]:
-    """Read several number fields at once; the common all-numbers case costs one pass."""
-    values = list(map(parent.get, keys))
-    for value in values:
-        kind = value.__class__
-        if kind is not float and kind is not int and value is not None:
-            return [_number(parent, key, path) for key in keys]
-    return values
-
-
-def _number(parent: JsonObject, key: str, path: str) -> float | None:
-    value = parent.get(key)
-    kind = type(value)
-    if kind is float or kind is int or value is None:
-        return value
-    raise SchemaError(f"{path}{key} must be a number, found {_describe(value)}")
-
-
-def _integer(parent: JsonObject, key: str, path: str) -> int | None:
-    value = parent.get(key)
-    kind = type(value)
-    if kind is int or value is None:
-        return value
-    if kind is float and value.is_integer():
-        return int(value)
-    raise SchemaError(f"{path}{key} must be an integer, found {_describe(value)}")
-
-
-def _describe(value: object) -> str:
-    """Describe a JSON value for an error message: its type and a short excerpt."""
-    if value is None:
-        return "null"
-    return f"{_describe_type(value)} {_excerpt(value)}"
-
-
-def _describe_type(value: object) -> str:
-    names: dict[type[Any], str] = {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-    }
-    if value is None:
-        return "null"
-    return names.get(type(value), type(value).__name__)
-
-
-def _excerpt(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

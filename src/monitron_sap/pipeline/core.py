@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Final, TypeVar
 
@@ -23,22 +24,24 @@ from monitron_sap.errors import (
     SapUnavailableError,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
+from monitron_sap.pipeline.bookkeeping import Bookkeeping
+from monitron_sap.pipeline.disconnects import DisconnectWatch
 from monitron_sap.pipeline.drafts import build_draft, priority_for
-from monitron_sap.pipeline.entries import event_entry, invalid_entry, invalid_record_key
 from monitron_sap.pipeline.reference import external_reference
 from monitron_sap.pipeline.replay import record_from_entry
 from monitron_sap.pipeline.results import RecordResult, RunSummary
 from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry, create_with_lookup
 from monitron_sap.rules.decide import (
-    NO_MAPPING,
     NO_OPEN_NOTIFICATION,
     Action,
     Decision,
     decide,
+    device_position,
+    disconnected_decision,
     position_of,
 )
 from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
-from monitron_sap.rules.settings import SEVERITY, RuleSettings
+from monitron_sap.rules.settings import DISCONNECTED, SEVERITY, RuleSettings
 from monitron_sap.rules.texts import short_text
 from monitron_sap.sap.models import (
     Notification,
@@ -46,7 +49,6 @@ from monitron_sap.sap.models import (
     NotificationChanges,
 )
 from monitron_sap.store.ports import (
-    ClaimStatus,
     LatestMeasurement,
     LedgerEntry,
     LedgerStore,
@@ -59,6 +61,7 @@ logger = logging.getLogger(__name__)
 # A claim older than this without an outcome belongs to a worker that stopped. It must exceed the
 # longest time one record can take: every retry with its backoff and HTTP timeout.
 DEFAULT_LEASE_SECONDS: Final = 300.0
+HTTP_NOT_FOUND: Final = 404
 
 T = TypeVar("T")
 
@@ -67,7 +70,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Pipeline:
+class Pipeline(Bookkeeping):
     """Process Monitron records into SAP notifications, recording each outcome in the ledger.
 
     One instance serves one worker at a time; it is not thread-safe. ``clock`` and ``sleep``
@@ -95,6 +98,8 @@ class Pipeline:
         self._clock = clock
         self._sleep = sleep
         self._dead_letter_streak = 0
+        self._derived: list[RecordResult] = []
+        self._disconnects = DisconnectWatch(self.ledger, self._raise_disconnected)
 
     def process(
         self,
@@ -109,7 +114,18 @@ class Pipeline:
             summary.add(result)
             if on_result is not None:
                 on_result(result)
+            for derived in self.take_derived_results():
+                summary.add(derived, read=False)
         return summary
+
+    def take_derived_results(self) -> list[RecordResult]:
+        """Return and forget the results of notifications that no input record caused directly.
+
+        These are the alerts for sensors and gateways that stayed disconnected too long; they are
+        raised while later records are processed. ``process`` counts them in its summary.
+        """
+        derived, self._derived = self._derived, []
+        return derived
 
     def replay_dead_letters(
         self,
@@ -131,7 +147,13 @@ class Pipeline:
         if isinstance(item, RecordError):
             return self._record_invalid(item)
 
-        event = item
+        result = self._process_event(item)
+        minutes = self.rules.disconnected_alert_minutes
+        if minutes is not None:
+            self._derived += self._disconnects.track(item, minutes)
+        return result
+
+    def _process_event(self, event: MonitronEvent) -> RecordResult:
         position = position_of(event)
         self._remember_measurement(event, position)
         decision = decide(event, self.rules)
@@ -143,7 +165,17 @@ class Pipeline:
         mapping = find_mapping(position, self.mappings)
         if mapping is None:
             return self._record_unmapped(event, position)
+        self._reopen_if_unmapped_before(event)
         return self._notify(event, position, decision, mapping)
+
+    def _raise_disconnected(self, event: MonitronEvent, minutes: int) -> RecordResult:
+        """Notify for a device that stayed disconnected; ``event`` is its disconnection."""
+        overdue = replace(event, event_id=f"{event.event_id}+{minutes}m")
+        position = device_position(event)
+        mapping = find_mapping(position, self.mappings)
+        if mapping is None:
+            return self._record_unmapped(overdue, position)
+        return self._notify(overdue, position, disconnected_decision(event, minutes), mapping)
 
     # Creating or correlating -------------------------------------------------------------------
 
@@ -209,12 +241,26 @@ class Pipeline:
         known = self.ledger.get_open_notification(position.key)
         if known is None:
             return None
-        current = self._call(
-            lambda: self.sap.get(known.notification_number),
-            f"reading notification {known.notification_number}",
-            attempts,
-        )
-        if not current.is_open:
+        # A notification about a lost connection does not cover a machine-health alert, which
+        # gets its own notification (and becomes the position's open one).
+        if known.state == DISCONNECTED and decision.state != DISCONNECTED:
+            return None
+        try:
+            current = self._call(
+                lambda: self.sap.get(known.notification_number),
+                f"reading notification {known.notification_number}",
+                attempts,
+            )
+        except SapRejectedError as error:
+            if error.status != HTTP_NOT_FOUND:
+                raise
+            logger.warning(
+                "open notification %s of %s is not found in SAP; a new one will be created",
+                known.notification_number,
+                position.describe(),
+            )
+            current = None
+        if current is None or not current.is_open:
             self.ledger.clear_open_notification(position.key, known.notification_number)
             return None
 
@@ -282,113 +328,6 @@ class Pipeline:
             return self._dead_letter(event, error)
         except (SapRejectedError, SapAuthorizationError, InputError) as error:
             return self._fail(event, error)
-
-    # Ledger bookkeeping ------------------------------------------------------------------------
-
-    def _claim(
-        self, event: MonitronEvent, position: PositionRef, reference: str
-    ) -> tuple[RecordResult | None, bool]:
-        """Claim the record.
-
-        Return a result when this worker must not act on the record, and whether SAP must be
-        searched for the record's reference first because an earlier attempt may have created it.
-        """
-        now = self._clock()
-        entry = event_entry(event, position, Outcome.IN_PROGRESS, now, reference=reference)
-        claim = self.ledger.claim(entry, lease_seconds=self.lease_seconds, now=now)
-        look_up_first = claim.status in (ClaimStatus.TAKEN_OVER, ClaimStatus.RETRY)
-        if claim.status == ClaimStatus.DONE:
-            previous = claim.previous
-            return RecordResult(
-                event.record_key,
-                previous.status if previous else None,
-                reason=previous.reason if previous else None,
-                notification_number=previous.notification_number if previous else None,
-                already_done=True,
-            ), False
-        if claim.status == ClaimStatus.BUSY:
-            logger.info("record %s is claimed by another worker; skipped", event.record_key)
-            return RecordResult(event.record_key, None, busy=True), False
-        if look_up_first:
-            logger.info(
-                "record %s was claimed before without a final outcome (%s); looking up %s first",
-                event.record_key,
-                claim.status,
-                reference,
-            )
-        return None, look_up_first
-
-    def _finish(
-        self,
-        event: MonitronEvent,
-        outcome: Outcome,
-        reason: str,
-        notification: Notification | None,
-    ) -> RecordResult:
-        number = notification.number if notification is not None else None
-        self.ledger.finish(
-            event.record_key, outcome, now=self._clock(), reason=reason, notification_number=number
-        )
-        self._dead_letter_streak = 0
-        return RecordResult(event.record_key, outcome, reason=reason, notification_number=number)
-
-    def _dead_letter(self, event: MonitronEvent, error: SapUnavailableError) -> RecordResult:
-        message = f"SAP unavailable after retries: {error}; replay with 'dead-letters replay'"
-        logger.error("record %s dead-lettered: %s", event.record_key, error)
-        self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
-        self._dead_letter_streak += 1
-        return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
-
-    def _fail(
-        self, event: MonitronEvent, error: SapRejectedError | SapAuthorizationError | InputError
-    ) -> RecordResult:
-        message = f"SAP rejected the request: {error}"
-        if isinstance(error, InputError):
-            message = f"the request cannot be sent to SAP: {error}"
-        logger.error("record %s failed: %s", event.record_key, error)
-        self.ledger.finish(event.record_key, Outcome.FAILED, now=self._clock(), error=message)
-        return RecordResult(event.record_key, Outcome.FAILED, error=message)
-
-    def _record(
-        self, event: MonitronEvent, position: PositionRef, outcome: Outcome, reason: str
-    ) -> RecordResult:
-        entry = event_entry(event, position, outcome, self._clock(), reason=reason)
-        written = self.ledger.record(entry)
-        if not written:
-            previous = self.ledger.get(event.record_key)
-            return RecordResult(
-                event.record_key,
-                previous.status if previous else outcome,
-                reason=previous.reason if previous else reason,
-                notification_number=previous.notification_number if previous else None,
-                already_done=True,
-            )
-        return RecordResult(event.record_key, outcome, reason=reason)
-
-    def _record_unmapped(self, event: MonitronEvent, position: PositionRef) -> RecordResult:
-        ids = []
-        if position.asset_position_id:
-            ids.append(f"assetPositionId {position.asset_position_id}")
-        if position.sensor_id:
-            ids.append(f"sensor {position.sensor_id}")
-        reason = (
-            f"{NO_MAPPING}: no mapping entry for {position.describe()}"
-            + (f" ({', '.join(ids)})" if ids else "")
-            + "; add one with 'monitron-sap mapping import'"
-        )
-        result = self._record(event, position, Outcome.SKIPPED, reason)
-        if not result.already_done:
-            self.ledger.note_unmapped(position, seen_at=event.timestamp)
-        return result
-
-    def _record_invalid(self, error: RecordError) -> RecordResult:
-        record_key = invalid_record_key(error)
-        written = self.ledger.record(invalid_entry(error, self._clock()))
-        if written:
-            logger.warning("invalid record: %s", error.describe())
-        return RecordResult(
-            record_key, Outcome.INVALID, error=error.describe(), already_done=not written
-        )
 
     # Helpers -----------------------------------------------------------------------------------
 

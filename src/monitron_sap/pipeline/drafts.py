@@ -6,7 +6,7 @@ from monitron_sap.assets.model import MappingEntry, PositionRef
 from monitron_sap.events.model import ALARM, NEEDS_MAINTENANCE, WARNING, MonitronEvent
 from monitron_sap.rules.decide import Decision
 from monitron_sap.rules.measurements import MeasurementSnapshot
-from monitron_sap.rules.settings import RuleSettings
+from monitron_sap.rules.settings import DISCONNECTED, RuleSettings
 from monitron_sap.rules.texts import long_text, short_text
 from monitron_sap.sap.models import (
     EQUIPMENT,
@@ -22,6 +22,7 @@ def priority_for(mapping: MappingEntry, state: str, rules: RuleSettings) -> str 
         ALARM: mapping.priority_alarm,
         NEEDS_MAINTENANCE: mapping.priority_needs_maintenance,
         WARNING: mapping.priority_warning,
+        DISCONNECTED: mapping.priority_warning,
     }
     return by_state.get(state) or rules.default_priorities.get(state)
 
@@ -39,7 +40,7 @@ def build_draft(
     """Return the notification to create for an alert for which ``decision`` is NOTIFY."""
     state = decision.state or ALARM
     notification_type = mapping.notification_type
-    if state == WARNING and mapping.warning_notification_type:
+    if state in (WARNING, DISCONNECTED) and mapping.warning_notification_type:
         notification_type = mapping.warning_notification_type
     return NotificationDraft(
         text=short_text(position, state),

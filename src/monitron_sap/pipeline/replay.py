@@ -18,10 +18,16 @@ def record_from_entry(entry: LedgerEntry) -> ReadResult:
     where = SourceRef(entry.source, entry.offset, 0)
     if entry.payload is None:
         return RecordError(where, f"ledger entry {entry.record_key} has no stored record to replay")
+    result = record_from_json(entry.payload, where)
+    if isinstance(result, RecordError):
+        message = f"stored record of {entry.record_key} cannot be parsed again: {result.message}"
+        return RecordError(where, message)
+    return result
+
+
+def record_from_json(payload: str, where: SourceRef) -> ReadResult:
+    """Parse one stored record's JSON text; a ``RecordError`` naming the problem when impossible."""
     try:
-        value = json.loads(entry.payload)
-        return parse_record(value, where)
+        return parse_record(json.loads(payload), where)
     except (ValueError, InputError) as error:
-        return RecordError(
-            where, f"stored record of {entry.record_key} cannot be parsed again: {error}"
-        )
+        return RecordError(where, str(error))

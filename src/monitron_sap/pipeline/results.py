@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Final
 
 from monitron_sap.store.ports import Outcome
+
+# A summary keeps the messages of this many problems; the counts cover all of them.
+MAX_PROBLEMS_KEPT: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +54,10 @@ class RunSummary:
     notification_numbers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
-    def add(self, result: RecordResult) -> None:
-        """Count ``result`` in the summary."""
-        self.read += 1
+    def add(self, result: RecordResult, *, read: bool = True) -> None:
+        """Count ``result`` in the summary; ``read`` is false for alerts no record caused."""
+        if read:
+            self.read += 1
         if result.busy:
             self.busy += 1
             return
@@ -73,13 +78,17 @@ class RunSummary:
                 self.skipped[result.reason_code or "unknown"] += 1
             case Outcome.INVALID:
                 self.invalid += 1
-                self.problems.append(f"{result.record_key}: {result.error}")
+                self._note_problem(result)
             case Outcome.FAILED:
                 self.failed += 1
-                self.problems.append(f"{result.record_key}: {result.error}")
+                self._note_problem(result)
             case Outcome.DEAD_LETTER:
                 self.dead_lettered += 1
-                self.problems.append(f"{result.record_key}: {result.error}")
+                self._note_problem(result)
+
+    def _note_problem(self, result: RecordResult) -> None:
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(f"{result.record_key}: {result.error}")
 
     @property
     def ok(self) -> bool:

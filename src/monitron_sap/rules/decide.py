@@ -21,7 +21,7 @@ from monitron_sap.events.model import (
     WARNING,
     MonitronEvent,
 )
-from monitron_sap.rules.settings import RuleSettings
+from monitron_sap.rules.settings import DISCONNECTED, RuleSettings
 
 # Reason codes for records that need nothing from SAP. The ledger stores "CODE: detail".
 MEASUREMENT_ONLY: Final = "measurement"
@@ -33,8 +33,10 @@ RETURNED_TO_HEALTHY: Final = "returned_to_healthy"
 UNKNOWN_EVENT_TYPE: Final = "unknown_event_type"
 NO_MAPPING: Final = "no_mapping"
 NO_OPEN_NOTIFICATION: Final = "no_open_notification"
+DISCONNECTED_TOO_LONG: Final = "disconnected"
 
 ISO_MODEL: Final = "vibrationISO"
+GATEWAY_ASSET: Final = "Gateway"
 
 
 class Action(StrEnum):
@@ -122,3 +124,42 @@ def _decide_measurement(event: MonitronEvent, settings: RuleSettings) -> Decisio
 
 def _skip(code: str, reason: str) -> Decision:
     return Decision(Action.SKIP, code, reason)
+
+
+def device_key(event: MonitronEvent) -> str | None:
+    """Return ``sensor:ID`` or ``gateway:ID`` for a connectivity event, else ``None``."""
+    if event.event_type in (SENSOR_CONNECTED, SENSOR_DISCONNECTED) and event.sensor_id:
+        return f"sensor:{event.sensor_id}"
+    if event.event_type in (GATEWAY_CONNECTED, GATEWAY_DISCONNECTED) and event.gateway_id:
+        return f"gateway:{event.gateway_id}"
+    return None
+
+
+def disconnected_decision(event: MonitronEvent, minutes: int) -> Decision:
+    """Return the NOTIFY decision for a device that stayed disconnected past ``minutes``."""
+    if event.event_type == GATEWAY_DISCONNECTED:
+        device = f"gateway {event.gateway_name or event.gateway_id}"
+    else:
+        device = f"sensor {event.sensor_id}"
+    reason = (
+        f"{device} disconnected at {event.timestamp:%Y-%m-%d %H:%M} UTC "
+        f"and did not reconnect within {minutes} minutes"
+    )
+    return Decision(Action.NOTIFY, DISCONNECTED_TOO_LONG, reason, DISCONNECTED)
+
+
+def device_position(event: MonitronEvent) -> PositionRef:
+    """Return the position a connectivity alert belongs to.
+
+    A gateway has no asset or position, so its alert uses the asset name ``Gateway`` and the
+    gateway's name as the position. A site-level mapping entry covers it, and a row with asset
+    ``Gateway`` and the gateway's name can send it elsewhere.
+    """
+    if event.event_type in (GATEWAY_CONNECTED, GATEWAY_DISCONNECTED):
+        return PositionRef(
+            project=event.project,
+            site=event.site,
+            asset=GATEWAY_ASSET,
+            position=event.gateway_name or event.gateway_id,
+        )
+    return position_of(event)

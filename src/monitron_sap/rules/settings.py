@@ -8,8 +8,14 @@ from typing import Final
 
 from monitron_sap.events.model import ALARM, NEEDS_MAINTENANCE, WARNING
 
+# The state of a notification raised because a sensor or gateway stayed disconnected. It is not
+# a Monitron asset state.
+DISCONNECTED: Final = "DISCONNECTED"
+
 # SAP priority codes used when the mapping entry gives none: 1 very high ... 4 low.
-DEFAULT_PRIORITIES: Final = MappingProxyType({ALARM: "2", NEEDS_MAINTENANCE: "2", WARNING: "4"})
+DEFAULT_PRIORITIES: Final = MappingProxyType(
+    {ALARM: "2", NEEDS_MAINTENANCE: "2", WARNING: "4", DISCONNECTED: "4"}
+)
 
 # Severity order for escalation: a higher number is more urgent.
 SEVERITY: Final = MappingProxyType({WARNING: 1, NEEDS_MAINTENANCE: 2, ALARM: 3})
@@ -24,7 +30,9 @@ class RuleSettings:
     arrives for the same position. ``complete_on_healthy`` completes the open notification when
     the position returns to HEALTHY. ``iso_alarm_from_measurements`` creates a notification from a
     measurement whose ``vibrationISO`` persistent output turns ALARM, for exports that lack
-    state-transition events. ``reported_by`` is sent as the notification's reporter.
+    state-transition events. ``disconnected_alert_minutes`` creates a notification when a sensor
+    or gateway stays disconnected longer than that many minutes of Monitron time (``None`` turns
+    the rule off). ``reported_by`` is sent as the notification's reporter.
     """
 
     notify_on_alarm: bool = True
@@ -33,6 +41,7 @@ class RuleSettings:
     escalate_priority: bool = True
     complete_on_healthy: bool = False
     iso_alarm_from_measurements: bool = False
+    disconnected_alert_minutes: int | None = None
     reported_by: str | None = None
     default_priorities: MappingProxyType[str, str] = field(
         default_factory=lambda: DEFAULT_PRIORITIES

@@ -8,9 +8,15 @@ from monitron_sap.assets.model import PositionRef
 from monitron_sap.events.model import ALARM, NEEDS_MAINTENANCE, WARNING, MonitronEvent
 from monitron_sap.rules.decide import Decision
 from monitron_sap.rules.measurements import MeasurementSnapshot, describe_model
+from monitron_sap.rules.settings import DISCONNECTED
 
 SHORT_TEXT_MAX: Final = 40  # SAP's MaintenanceNotification.NotificationText length
-STATE_LABELS: Final = {ALARM: "Alarm", WARNING: "Warning", NEEDS_MAINTENANCE: "Maintenance"}
+STATE_LABELS: Final = {
+    ALARM: "Alarm",
+    WARNING: "Warning",
+    NEEDS_MAINTENANCE: "Maintenance",
+    DISCONNECTED: "Disconnected",
+}
 ELLIPSIS: Final = "…"
 
 

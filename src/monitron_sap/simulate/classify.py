@@ -3,8 +3,9 @@
 Each model gives a pointwise output per measurement. The persistent output moves up to a level
 only when the last ``PERSISTENCE_COUNT`` pointwise outputs are all at that level or above, and
 moves down only when they are all below the current level. The asset state follows the highest
-persistent output upwards (HEALTHY -> WARNING -> ALARM); it never drops by itself, only a user's
-closure returns it to HEALTHY, as in the Monitron app.
+persistent output upwards (HEALTHY -> WARNING -> ALARM). It never drops by itself: only a user's
+closure returns it to HEALTHY. NOTE: whether Monitron ever lowers a state without a user action
+is not documented; this simulator assumes it does not.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ class PositionModels:
         self.reset()
 
     def reset(self) -> None:
-        """Forget the history, as Monitron does when an issue is closed."""
+        """Forget the history and outputs; the simulator does this when an issue is closed."""
         self.models = {name: _PersistentModel() for name in MODEL_NAMES}
         self.measurements_since_reset = 0
 

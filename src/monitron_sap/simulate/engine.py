@@ -39,7 +39,8 @@ from monitron_sap.simulate.timefmt import DEFAULT_START
 
 DEFAULT_DURATION: Final = timedelta(days=7)
 DEFAULT_CADENCE: Final = timedelta(hours=1)
-# Monitron evaluates the models right after a measurement; the transition follows it by this much.
+# A measurement-driven transition is stamped this long after its measurement. Monitron does not
+# document the real delay.
 _TRANSITION_DELAY: Final = timedelta(seconds=2)
 _MIN_GAP: Final = timedelta(seconds=1)
 

@@ -31,7 +31,8 @@ DEFAULT_STREAM_NAME: Final = "monitron-export"
 # Firehose's largest buffering interval; the default buffer size of an S3 destination.
 DEFAULT_BUFFER_INTERVAL: Final = timedelta(seconds=900)
 DEFAULT_BUFFER_BYTES: Final = 5 * 1024 * 1024
-# Firehose appends ".gz" to objects it compresses with GZIP unless a custom extension is set.
+# Suffix of gzip-compressed objects. NOTE: the extension Firehose itself adds for GZIP was not
+# checked against its documentation.
 GZIP_EXTENSION: Final = ".gz"
 
 

@@ -65,6 +65,20 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingDisconnect:
+    """A sensor or gateway that disconnected and has not reconnected since.
+
+    ``device_key`` is ``sensor:ID`` or ``gateway:ID``; ``payload`` is the disconnection record's
+    JSON, from which the notification is built when the device stays away too long.
+    """
+
+    device_key: str
+    disconnected_at: datetime
+    record_key: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
 class OpenNotification:
     """The notification the product created for a position and believes still open."""
 
@@ -116,7 +130,12 @@ class LedgerStore(Protocol):
         notification_number: str | None = None,
         error: str | None = None,
     ) -> None:
-        """Record the outcome of a claimed record."""
+        """Record the outcome of a claimed record.
+
+        Sets ``status``, ``updated_at``, ``reason`` and ``error`` on the existing entry, and the
+        notification number when one is given. The pipeline also uses it to mark a skipped
+        entry FAILED, so that the next claim retries it.
+        """
         ...
 
     def record(self, entry: LedgerEntry) -> bool:
@@ -157,6 +176,18 @@ class LedgerStore(Protocol):
 
     def unmapped_positions(self, limit: int = 100) -> list[UnmappedPosition]:
         """Return unmapped positions, most recently seen first."""
+        ...
+
+    def save_disconnect(self, item: PendingDisconnect) -> None:
+        """Store ``item`` unless the device has a later disconnection stored."""
+        ...
+
+    def clear_disconnect(self, device_key: str, *, until: datetime) -> None:
+        """Forget the device's disconnection if it happened at or before ``until``."""
+        ...
+
+    def due_disconnects(self, cutoff: datetime, limit: int = 100) -> list[PendingDisconnect]:
+        """Return disconnections that happened at or before ``cutoff``, oldest first."""
         ...
 
 

@@ -178,3 +178,20 @@ def test_small_result_has_no_next_link(paged: httpx.Client) -> None:
     body = paged.get("MaintenanceNotification", params={"$top": "2"}).json()["d"]
 
     assert "__next" not in body
+
+
+def test_orderby_restricted_property_gets_400(client: httpx.Client) -> None:
+    response = client.get(
+        "MaintenanceNotification", params={"$orderby": "ConcatenatedActiveSystStsName"}
+    )
+
+    assert response.status_code == 400
+    assert "not sortable" in response.json()["error"]["message"]["value"]
+
+
+def test_filter_restricted_property_gets_400(client: httpx.Client) -> None:
+    response = client.get(
+        "MaintenanceNotification", params={"$filter": "ConcatenatedActiveSystStsName eq 'OSNO'"}
+    )
+
+    assert response.status_code == 400

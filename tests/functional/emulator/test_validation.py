@@ -141,7 +141,7 @@ def test_malformed_json_is_rejected(client: httpx.Client, token: str) -> None:
     )
 
     assert response.status_code == 400
-    assert response.json()["error"]["code"] == "/IWBEP/CM_MGW_RT/006"
+    assert response.json()["error"]["code"] == "ZEMU/015"
 
 
 def test_body_wrapped_in_d_is_accepted(client: httpx.Client, token: str) -> None:

@@ -133,3 +133,18 @@ def test_help_lists_sinks() -> None:
     result = simulate("--help")
     assert result.returncode == 0
     assert b"kinesis://STREAM" in result.stdout
+
+
+def test_no_scenarios_stays_healthy() -> None:
+    result = simulate("--no-scenarios", "--duration", "4d")
+    assert result.returncode == 0, result.stderr
+    documents = decode_stream(result.stdout)
+    kinds = {d["eventType"] for d in documents}
+    assert "assetStateTransition" not in kinds
+    assert "sensorDisconnected" in kinds
+
+
+def test_no_scenarios_with_scenario_rejected() -> None:
+    result = simulate("--no-scenarios", "--scenario", "a1b2c3d40101=looseness")
+    assert result.returncode == 2
+    assert b"either --scenario or --no-scenarios" in result.stderr

@@ -92,3 +92,9 @@ def test_tokenize_keeps_doubled_quotes() -> None:
     tokens = tokenize("Text eq 'it''s'")
 
     assert [token.text for token in tokens] == ["Text", "eq", "'it''s'"]
+
+
+@pytest.mark.parametrize("name", ["ConcatenatedActiveSystStsName", "MaintNotificationLongText"])
+def test_restricted_property_is_not_filterable(name: str) -> None:
+    with pytest.raises(FilterError, match="not filterable"):
+        compile_filter(f"{name} eq 'OSNO'", HEADER)

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import pytest
 
 from monitron_sap.events import MonitronEvent, RecordError, read_bytes, read_stream
-from monitron_sap.events.framing import DecodedRecord, FramingError, iter_chunks, split_records
+from monitron_sap.events.compression import iter_chunks
+from monitron_sap.events.framing import DecodedRecord, FramingError, split_records
 from tests.unit.events.records import error_envelope, line, v1, v2
 
 A = v2("measurement", "1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from typing import Any
 
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitron_sap.events import RecordError, read_bytes
+from monitron_sap.events.compression import iter_chunks
 from monitron_sap.events.framing import DecodedRecord, split_records
 from monitron_sap.events.model import EVENT_TYPES
 from tests.unit.events.records import v1, v2
@@ -102,3 +104,23 @@ def test_garbage_line_costs_only_itself(
     assert len(errors) == 1
     assert errors[0].source.line == position + 1
     assert [event.event_id for event in events] == expected_ids(items)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    runs=st.lists(
+        st.tuples(st.binary(min_size=1, max_size=3), st.integers(min_value=1, max_value=200_000)),
+        min_size=1,
+        max_size=6,
+    ),
+    level=st.sampled_from([1, 6, 9]),
+    chunk_bytes=st.sampled_from([64, 1000, 4096]),
+)
+def test_gzip_round_trip_in_small_chunks(
+    runs: list[tuple[bytes, int]], level: int, chunk_bytes: int
+) -> None:
+    data = b"".join(piece * count for piece, count in runs)
+    compressed = gzip.compress(data, compresslevel=level)
+    chunks = list(iter_chunks(io.BytesIO(compressed), chunk_bytes=chunk_bytes))
+    assert b"".join(chunks) == data
+    assert max(len(chunk) for chunk in chunks) <= chunk_bytes

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from monitron_sap.events import MonitronEvent, SourceRef
+from monitron_sap.events.fields import SchemaError, parse_timestamp
 from monitron_sap.events.model import EVENT_TYPES
-from monitron_sap.events.schema import SchemaError, parse_record, parse_timestamp
+from monitron_sap.events.schema import parse_record
 from tests.unit.events.records import v1, v2
 
 WHERE = SourceRef("test.json", 0, 1)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from monitron_sap.errors import ConfigurationError
-from monitron_sap.simulate.engine import SimulationConfig, simulate
 from monitron_sap.simulate.plant import load_plant, parse_plant
-from monitron_sap.simulate.sinks import ObjectLayout, directory_sink
-from tests.unit.simulate.readback import object_files, read_events
 
 DEMO_POSITIONS = [
     ("Plant Hamburg", "Pump P-101", "CLASS2", "Motor DE", "a1b2c3d40101"),
@@ -148,38 +144,3 @@ def test_find_position_forms() -> None:
     assert plant.find_position("Fan F-201/Fan Bearing") == by_sensor
     assert plant.find_position("Plant Hamburg/Fan F-201/Fan Bearing") == by_sensor
     assert plant.find_position("pos-a1b2c3d40202") == by_sensor
-
-
-def test_non_ascii_names_round_trip(tmp_path: Path) -> None:
-    text = MINIMAL.replace('name = "S"', 'name = "Werk Süd"').replace("Motor DE", "Pumpe Süd")
-    plant = parse_plant(text, source="mini.toml")
-    sink = directory_sink(tmp_path, ObjectLayout(layout="partitioned"))
-    for record in simulate(plant, SimulationConfig(duration=timedelta(hours=6))):
-        sink.write(record)
-    sink.close()
-
-    events = read_events(object_files(tmp_path))
-    assert {event.position for event in events} == {"Pumpe Süd"}
-    assert (tmp_path / "project=P" / "site=Werk Süd").is_dir()
-
-
-@pytest.mark.parametrize(
-    ("change", "expected"),
-    [
-        (('name = "S"', 'name = "S"\nambient = 20'), "sites[0].ambient: unknown key"),
-        (('iso_class = "CLASS2"', 'iso_class = "CLASS2"\nmaker = "X"'), "sites[0].assets[0].maker"),
-        (
-            ('sensor_id = "a1b2c3d40999"', 'sensor_id = "a1b2c3d40999"\naxis = "x"'),
-            "positions[0].axis",
-        ),
-        (
-            ('account_id = "111122223333"', 'account_id = "111122223333"\nregion = "x"'),
-            "project.region",
-        ),
-    ],
-)
-def test_unknown_key_rejected(change: tuple[str, str], expected: str) -> None:
-    text = MINIMAL.replace(change[0], change[1], 1)
-    with pytest.raises(ConfigurationError) as raised:
-        parse_plant(text, source="mini.toml")
-    assert expected in str(raised.value)

@@ -6,7 +6,6 @@ import gzip
 import io
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +13,9 @@ from botocore.exceptions import ClientError
 
 from monitron_sap.errors import ConfigurationError, RetryableError
 from monitron_sap.simulate.aws_sinks import MAX_ATTEMPTS, KinesisSink
-from monitron_sap.simulate.engine import SimulationConfig, simulate
-from monitron_sap.simulate.plant import load_plant
 from monitron_sap.simulate.records import OutputRecord
-from monitron_sap.simulate.run import open_sink, paced, parse_rate, run
-from monitron_sap.simulate.sinks import ObjectLayout, ObjectSink, StreamSink, directory_sink
-from tests.unit.simulate.readback import object_files, read_events
+from monitron_sap.simulate.run import open_sink, paced, parse_rate
+from monitron_sap.simulate.sinks import ObjectLayout, ObjectSink, StreamSink
 
 T0 = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 FIREHOSE_NAME = re.compile(
@@ -47,11 +43,6 @@ def collect(layout: ObjectLayout, records: list[OutputRecord]) -> dict[str, byte
         sink.write(item)
     sink.close()
     return objects
-
-
-def demo_records(days: int = 1) -> list[OutputRecord]:
-    config = SimulationConfig(duration=timedelta(days=days))
-    return list(simulate(load_plant(), config))
 
 
 def test_firehose_keys_and_buffering() -> None:
@@ -104,50 +95,12 @@ def test_gzip_objects_deterministic() -> None:
     assert count_documents(data) == 2
 
 
-@pytest.mark.parametrize("layout", ["firehose", "partitioned"])
-@pytest.mark.parametrize("framing", ["lines", "concatenated"])
-@pytest.mark.parametrize("use_gzip", [False, True])
-def test_directory_readback_every_form(
-    tmp_path: Path, layout: str, framing: str, use_gzip: bool
-) -> None:
-    records = demo_records(days=4)
-    sink = directory_sink(tmp_path, ObjectLayout(layout=layout, framing=framing, gzip=use_gzip))
-    summary = run(iter(records), sink)
-    events = read_events(object_files(tmp_path))
-
-    assert summary.records == len(records)
-    expected = sorted((r.document["eventId"], r.document["eventType"]) for r in records)
-    assert sorted((e.event_id, e.event_type) for e in events) == expected
-    closures = [e.closure_code for e in events if e.closure_code is not None]
-    assert closures[0].failure_mode == "LUBRICATION"
-    for event in events:
-        if event.features is not None:
-            velocity = event.features.velocity
-            assert velocity.crest_factor == velocity.reported_crest_factor, event.event_id
-    assert {e.new_state for e in events if e.new_state} == {
-        "WARNING",
-        "ALARM",
-        "NEEDS_MAINTENANCE",
-        "HEALTHY",
-    }
-
-
 def test_stream_sink_gzip() -> None:
     buffer = io.BytesIO()
     sink = StreamSink(buffer, ObjectLayout(gzip=True))
     sink.write(record(0))
     sink.close()
     assert gzip.decompress(buffer.getvalue()) == b'{"projectName":"Proj","eventId":"0","n":0}\n'
-
-
-def test_directory_sink_unwritable(tmp_path: Path) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    sink = directory_sink(blocker, ObjectLayout())
-    sink.write(record(0))
-    with pytest.raises(ConfigurationError) as raised:
-        sink.close()
-    assert str(blocker) in str(raised.value)
 
 
 @pytest.mark.parametrize("spec", ["dir:", "s3://", "kinesis://", "ftp://x", "file"])
