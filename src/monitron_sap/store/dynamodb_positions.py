@@ -1,8 +1,9 @@
-"""Per-position state in the ledger table: open notifications, latest measurements and
-positions seen without a mapping entry.
+"""Per-position state in the ledger table: open notifications, latest measurements, positions
+seen without a mapping entry and devices disconnected without a reconnection yet.
 
-Each kind has its own key prefix in the table's partition key. Unmapped positions carry the
-``status`` value ``unmapped`` (not an ``Outcome``) so that the status index lists them by time.
+Each kind has its own key prefix in the table's partition key. Unmapped positions and pending
+disconnections carry a ``status`` value that is not an ``Outcome`` (``unmapped``,
+``disconnect``), so that the status index lists them by time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,12 @@ from monitron_sap.store.dynamodb_common import (
     to_iso,
     translated_errors,
 )
-from monitron_sap.store.ports import LatestMeasurement, OpenNotification, UnmappedPosition
+from monitron_sap.store.ports import (
+    LatestMeasurement,
+    OpenNotification,
+    PendingDisconnect,
+    UnmappedPosition,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -32,7 +38,9 @@ if TYPE_CHECKING:
 _OPEN_PREFIX: Final = "open#"
 _LATEST_PREFIX: Final = "latest#"
 _UNMAPPED_PREFIX: Final = "unmapped#"
+_DISCONNECT_PREFIX: Final = "disconnect#"
 UNMAPPED_STATUS: Final = "unmapped"
+DISCONNECT_STATUS: Final = "disconnect"
 _POSITION_FIELDS: Final = ("project", "site", "asset", "position", "asset_position_id", "sensor_id")
 
 
@@ -201,6 +209,77 @@ class DynamoPositionState:
                 )
             )
         return positions
+
+    # Pending disconnections per device
+
+    def save_disconnect(self, item: PendingDisconnect) -> None:
+        """Store ``item`` unless the device has a later disconnection stored."""
+        moment = {"S": to_iso(item.disconnected_at)}
+        try:
+            with translated_errors(self._table, "PutItem"):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        **_key(_DISCONNECT_PREFIX, item.device_key),
+                        "device_key": {"S": item.device_key},
+                        "record_key": {"S": item.record_key},
+                        "payload": {"S": item.payload},
+                        LEDGER_STATUS_ATTRIBUTE: {"S": DISCONNECT_STATUS},
+                        LEDGER_UPDATED_ATTRIBUTE: moment,
+                    },
+                    ConditionExpression="attribute_not_exists(#pk) OR #updated < :moment",
+                    ExpressionAttributeNames={
+                        "#pk": LEDGER_PARTITION_KEY,
+                        "#updated": LEDGER_UPDATED_ATTRIBUTE,
+                    },
+                    ExpressionAttributeValues={":moment": moment},
+                )
+        except Exception as error:
+            if not is_conditional_failure(error):
+                raise
+
+    def clear_disconnect(self, device_key: str, *, until: datetime) -> None:
+        """Forget the device's disconnection if it happened at or before ``until``."""
+        try:
+            with translated_errors(self._table, "DeleteItem"):
+                self._client.delete_item(
+                    TableName=self._table,
+                    Key=_key(_DISCONNECT_PREFIX, device_key),
+                    ConditionExpression="#updated <= :until",
+                    ExpressionAttributeNames={"#updated": LEDGER_UPDATED_ATTRIBUTE},
+                    ExpressionAttributeValues={":until": {"S": to_iso(until)}},
+                )
+        except Exception as error:
+            if not is_conditional_failure(error):
+                raise
+
+    def due_disconnects(self, cutoff: datetime, limit: int = 100) -> list[PendingDisconnect]:
+        """Return disconnections that happened at or before ``cutoff``, oldest first."""
+        with translated_errors(self._table, "Query"):
+            response = self._client.query(
+                TableName=self._table,
+                IndexName=LEDGER_STATUS_INDEX,
+                KeyConditionExpression="#status = :disconnect AND #updated <= :cutoff",
+                ExpressionAttributeNames={
+                    "#status": LEDGER_STATUS_ATTRIBUTE,
+                    "#updated": LEDGER_UPDATED_ATTRIBUTE,
+                },
+                ExpressionAttributeValues={
+                    ":disconnect": {"S": DISCONNECT_STATUS},
+                    ":cutoff": {"S": to_iso(cutoff)},
+                },
+                ScanIndexForward=True,
+                Limit=limit,
+            )
+        return [
+            PendingDisconnect(
+                device_key=string_value(item, "device_key") or "",
+                disconnected_at=from_iso(string_value(item, LEDGER_UPDATED_ATTRIBUTE) or ""),
+                record_key=string_value(item, "record_key") or "",
+                payload=string_value(item, "payload") or "",
+            )
+            for item in response.get("Items", [])
+        ]
 
 
 def _key(prefix: str, position_key: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from monitron_sap.store.ports import (
     LedgerStore,
     OpenNotification,
     Outcome,
+    PendingDisconnect,
 )
 from tests.moto_server import REGION, unique_name
 
@@ -300,3 +301,25 @@ def test_recent_filters_statuses(ledger: DynamoLedgerStore) -> None:
     recent = ledger.recent(statuses=[Outcome.SKIPPED])
 
     assert [entry.record_key for entry in recent] == ["measurement:s-1"]
+
+
+def test_disconnects_due_and_cleared(ledger: DynamoLedgerStore) -> None:
+    sensor = PendingDisconnect("sensor:s-1", NOW, "sensorDisconnected:d1", '{"eventId": "d1"}')
+    gateway = PendingDisconnect(
+        "gateway:g-1", NOW + timedelta(hours=1), "gatewayDisconnected:d2", "{}"
+    )
+    older = PendingDisconnect("sensor:s-1", NOW - timedelta(hours=1), "sensorDisconnected:d0", "{}")
+
+    ledger.save_disconnect(sensor)
+    ledger.save_disconnect(gateway)
+    ledger.save_disconnect(older)
+    due = ledger.due_disconnects(NOW + timedelta(minutes=30))
+    ledger.clear_disconnect("sensor:s-1", until=NOW - timedelta(minutes=1))
+    kept = ledger.due_disconnects(NOW + timedelta(hours=2))
+    ledger.clear_disconnect("sensor:s-1", until=NOW)
+    cleared = ledger.due_disconnects(NOW + timedelta(hours=2))
+
+    assert due == [sensor]
+    assert kept == [sensor, gateway]
+    assert cleared == [gateway]
+    assert ledger.counts() == {}
