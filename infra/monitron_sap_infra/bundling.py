@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 CODE_ASSET_CONTEXT: Final = "monitron-sap:codeAsset"
 LAMBDA_PLATFORM: Final = "manylinux2014_aarch64"
 LAMBDA_PYTHON_VERSION: Final = "3.12"
-# What the wheel is built from, relative to the project root.
+# The files the wheel is built from, relative to the project root.
 PROJECT_FILES: Final = ("pyproject.toml", "README.md", "src")
 # Paths under the project root that never belong in the Lambda package.
 ASSET_EXCLUDES: Final = [

@@ -6,11 +6,14 @@
 - ``eventbridge_handler``: an EventBridge rule invoking the function directly.
 - ``kinesis_handler``: Monitron's Kinesis stream. Reports failures per record.
 
-A message or record fails, and comes back later, in four cases: it cannot be read, a record in
-it was dead-lettered because SAP stayed unavailable, SAP rejected a record (for example an
-unknown technical object or expired credentials), or another invocation has claimed one of its
-records. Records already finished are recognized in the ledger, so a redelivery creates nothing
-twice. The direct S3 and EventBridge handlers raise instead, so that Lambda's asynchronous
+A message or record fails, and comes back later, in four cases:
+
+- it cannot be read;
+- a record in it was dead-lettered because SAP stayed unavailable;
+- SAP rejected a record, for example an unknown technical object or expired credentials;
+- another invocation has claimed one of its records.
+
+Records already finished are recognized in the ledger, so a redelivery creates nothing twice. The direct S3 and EventBridge handlers raise instead, so that Lambda's asynchronous
 retries apply.
 
 This module imports only the standard library at load time; the pipeline, boto3, httpx and
