@@ -13,8 +13,9 @@ A message or record fails, and comes back later, in four cases:
 - SAP rejected a record, for example an unknown technical object or expired credentials;
 - another invocation has claimed one of its records.
 
-Records already finished are recognized in the ledger, so a redelivery creates nothing twice. The direct S3 and EventBridge handlers raise instead, so that Lambda's asynchronous
-retries apply.
+Records already finished are recognized in the ledger, so a redelivery creates nothing twice.
+The direct S3 and EventBridge handlers raise instead, so that Lambda's asynchronous retries
+apply.
 
 This module imports only the standard library at load time; the pipeline, boto3, httpx and
 Powertools are imported on the first invocation.
