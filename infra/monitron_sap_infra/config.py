@@ -114,8 +114,9 @@ def parse_config(data: dict[str, Any], *, source: str = "appConfig.json") -> Sta
             "sapenv.SAP_AUTH_SECRET must be the ARN of the Secrets Manager secret "
             "(arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME)"
         )
-    if not sap_environment.get("SAP_HOST_NAME") and not sap_environment.get("SAP_BASE_URL"):
-        problems.append("sapenv.SAP_HOST_NAME (or sapenv.SAP_BASE_URL) is missing")
+    base_url = sap_environment.get("MONITRON_SAP_SAP_BASE_URL")
+    if not sap_environment.get("SAP_HOST_NAME") and not base_url:
+        problems.append("sapenv.SAP_HOST_NAME (or sapenv.MONITRON_SAP_SAP_BASE_URL) is missing")
 
     timeout = reader.integer(
         "lambdaTimeout", DEFAULT_LAMBDA_TIMEOUT_SECONDS, 1, LAMBDA_TIMEOUT_MAX_SECONDS

@@ -55,6 +55,10 @@ def test_subnet_list_accepted() -> None:
         ({"env": {"account": "1", "region": "eu-central-1"}}, "env.account '1' is invalid"),
         ({"kinesisStreamArn": "stream"}, "kinesisStreamArn 'stream' is not"),
         ({"reservedConcurrency": 1}, "reservedConcurrency 1 must be between 2"),
+        (
+            {"sapenv": {"SAP_AUTH_SECRET": VALID["sapenv"]["SAP_AUTH_SECRET"]}},
+            "sapenv.SAP_HOST_NAME (or sapenv.MONITRON_SAP_SAP_BASE_URL) is missing",
+        ),
     ],
 )
 def test_invalid_configuration(change: dict[str, Any], message: str) -> None:
