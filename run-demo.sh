@@ -3,5 +3,6 @@
 # a local SAP emulator, a sample mapping and a sample Monitron export.
 set -euo pipefail
 cd "$(dirname "$0")"
+extras="charts"
 . scripts/ensure-venv.sh
 exec .venv/bin/monitron-sap demo "$@"

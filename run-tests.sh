@@ -3,5 +3,6 @@
 # Extra arguments go to pytest, for example: ./run-tests.sh tests/unit -x
 set -euo pipefail
 cd "$(dirname "$0")"
+extras="test,infra,charts"
 . scripts/ensure-venv.sh
 exec .venv/bin/python -m pytest "$@"
