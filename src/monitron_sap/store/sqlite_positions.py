@@ -90,9 +90,7 @@ class PositionState(SqliteDatabase):
             ).fetchone()
         if row is None:
             return None
-        return StoredHistory(
-            row["position_key"], time_from_text(row["updated_at"]), row["history"]
-        )
+        return StoredHistory(row["position_key"], time_from_text(row["updated_at"]), row["history"])
 
     def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
         seen = time_to_text(seen_at)
