@@ -216,7 +216,8 @@ def test_lifecycle_table_read(tmp_path: Path) -> None:
 def test_closure_table_read(tmp_path: Path) -> None:
     path = write(
         tmp_path,
-        '[closure]\ndamage_code_group = "YB-PMME1"\n[closure.failure_mode]\nMISALIGNMENT = "ME01"\n',
+        '[closure]\ndamage_code_group = "YB-PMME1"\n'
+        '[closure.failure_mode]\nMISALIGNMENT = "ME01"\n',
     )
     catalog = load_settings(path, environ={}).closure_catalog
     code = catalog.damage["MISALIGNMENT"]
