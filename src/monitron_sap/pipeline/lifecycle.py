@@ -78,7 +78,8 @@ _matplotlib_warning_logged = False
 def charts_available() -> bool:
     """Return whether matplotlib can be imported, without importing it.
 
-    The first time it is missing, a warning says how to install it or turn charts off.
+    The first time it is missing, it logs a warning that names the extra to install and the
+    setting that turns charts off.
     """
     global _matplotlib_warning_logged
     if importlib.util.find_spec("matplotlib") is not None:
@@ -120,7 +121,7 @@ class LifeCycle(Bookkeeping):
         """Return the position's notification that SAP reports open, else a note on why none.
 
         A notification that SAP reports completed, postponed or not found is cleared from the
-        ledger, and the note says so for the reason of the notification that replaces it.
+        ledger. The note then names it and its phase, for the ledger reason of the new one.
         """
         known = self.ledger.get_open_notification(position.key)
         if known is None:
@@ -303,7 +304,7 @@ class LifeCycle(Bookkeeping):
         document: dict[str, Any] = history.to_json()
         document[ISO_CLASS_KEY] = iso_class
         newest = history.newest
-        assert newest is not None  # the history holds at least the sample just added
+        assert newest is not None  # the history contains at least the sample just added
         self.ledger.save_measurement_history(
             StoredHistory(position.key, newest.timestamp, json.dumps(document))
         )
@@ -327,7 +328,7 @@ class LifeCycle(Bookkeeping):
         """Attach the position's trend chart to a notification; return a note for the ledger.
 
         A chart that cannot be attached does not fail the record, because the notification
-        exists: the note and a warning say what went wrong.
+        exists. The note and a logged warning contain the error.
         """
         if not self._charts_enabled or self.attachments is None:
             return ""
