@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Final
 
 import click
 
 from monitron_sap.cli._common import EXIT_CONFIGURATION, EXIT_OK, config_option, fail, run_guarded
+
+if TYPE_CHECKING:
+    from monitron_sap.assets.model import MappingEntry
+
+DYNAMODB_SCHEME: Final = "dynamodb://"
 
 
 @click.group("mapping")
@@ -22,8 +28,17 @@ def mapping_group() -> None:
     is_flag=True,
     help="Add or replace only the entries in the file (default: the file replaces the mapping).",
 )
+@click.option(
+    "--target",
+    metavar="dynamodb://TABLE",
+    default=None,
+    help="Load the mapping into this DynamoDB table (the stack's mapping table) instead of the "
+    "local database; uses the AWS credentials and region of the environment.",
+)
 @config_option
-def import_command(csv_file: Path, merge: bool, config_file: Path | None) -> None:
+def import_command(
+    csv_file: Path, merge: bool, target: str | None, config_file: Path | None
+) -> None:
     """Import a mapping CSV; any invalid row rejects the whole file, named by line."""
 
     def run() -> int:
@@ -37,6 +52,8 @@ def import_command(csv_file: Path, merge: bool, config_file: Path | None) -> Non
                 entries = read_mapping_csv(stream, str(csv_file))
         except OSError as error:
             fail(f"cannot read {csv_file}: {error.strerror}", EXIT_CONFIGURATION)
+        if target is not None:
+            return _import_to_dynamodb(target, entries, merge=merge, csv_file=csv_file)
         with open_store(settings) as store:
             before = len(store.all())
             if merge:
@@ -51,6 +68,25 @@ def import_command(csv_file: Path, merge: bool, config_file: Path | None) -> Non
         return EXIT_OK
 
     run_guarded(run)
+
+
+def _import_to_dynamodb(
+    target: str, entries: list[MappingEntry], *, merge: bool, csv_file: Path
+) -> int:
+    from monitron_sap.store.dynamodb import DynamoMappingStore
+    from monitron_sap.store.dynamodb_common import make_dynamodb_client
+
+    if not target.startswith(DYNAMODB_SCHEME) or not target[len(DYNAMODB_SCHEME) :]:
+        fail(f"--target {target!r} is invalid; expected dynamodb://TABLE", EXIT_CONFIGURATION)
+    table = target[len(DYNAMODB_SCHEME) :]
+    store = DynamoMappingStore(make_dynamodb_client(), table)
+    if merge:
+        store.upsert(entries)
+        click.echo(f"Merged {len(entries)} entries from {csv_file} into {target}.")
+    else:
+        count = store.replace_all(entries)
+        click.echo(f"Imported {count} entries from {csv_file} into {target}, replacing it.")
+    return EXIT_OK
 
 
 @mapping_group.command("export")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -16,13 +18,18 @@ from monitron_sap.cli._common import (
     verbose_option,
 )
 
+if TYPE_CHECKING:
+    from monitron_sap.events.model import ReadResult
+    from monitron_sap.sources.s3 import S3Object
+
 
 @click.command("process")
 @click.argument("paths", nargs=-1, required=True)
 @config_option
 @verbose_option
 def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: bool) -> None:
-    """Process Monitron export files, folders (recursively) or - for standard input.
+    """Process Monitron export files, folders (recursively), - for standard input, or the
+    objects under s3://BUCKET/PREFIX (in key order, with the AWS credentials of the environment).
 
     Every record ends in the ledger as notified, correlated, updated, skipped with a reason,
     invalid, failed or dead-lettered. Exit status: 0 when nothing went wrong, 1 when any record
@@ -35,7 +42,6 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
     def run() -> int:
         from monitron_sap.cli._summary import print_summary
         from monitron_sap.config import load_settings
-        from monitron_sap.events.reader import read_paths
         from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
         settings = load_settings(config_file)
@@ -49,13 +55,29 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
             )
             progress = ProgressLine()
             try:
-                summary = pipeline.process(read_paths(list(paths)), on_result=progress.update)
+                summary = pipeline.process(_read_all(paths), on_result=progress.update)
             finally:
                 progress.close()
         print_summary(summary, lease_seconds=settings.lease_seconds)
         return EXIT_OK if summary.ok else EXIT_PROBLEMS
 
     run_guarded(run)
+
+
+def _read_all(paths: tuple[str, ...]) -> Iterator[ReadResult]:
+    """Read local paths and ``s3://`` locations in the order given."""
+    from monitron_sap.events.reader import read_paths
+    from monitron_sap.sources.s3 import is_s3_uri, read_s3
+
+    for path in paths:
+        if is_s3_uri(path):
+            yield from read_s3(path, on_object=_show_object)
+        else:
+            yield from read_paths([path])
+
+
+def _show_object(obj: S3Object) -> None:
+    click.echo(f"reading {obj.uri} ({obj.size} bytes)", err=True)
 
 
 def register(group: click.Group) -> None:

@@ -1,0 +1,1 @@
+"""Input sources other than local files: S3 objects."""
