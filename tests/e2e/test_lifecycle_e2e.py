@@ -311,3 +311,15 @@ def test_ledger_history_of_one_notification(
         Outcome.UPDATED,
     ]
     assert (entries[2].reason or "").startswith("closed_by_user:")
+
+
+def test_chart_from_earlier_run_history(
+    tmp_path: Path, store: SqliteStore, clients: SapClients
+) -> None:
+    run(tmp_path, store, clients, measurements(4), name="measurements.jsonl")
+    run(tmp_path, store, clients, [v2_transition("t1", "ALARM")], name="alarm.jsonl")
+
+    [notification] = pump_notifications(clients)
+    [attachment] = clients.attachments.list_attachments(notification.number)
+    assert attachment.file_name == "trend-pump-p-101-motor-de-20260106T050033Z.png"
+    assert clients.attachments.download(attachment).startswith(PNG_SIGNATURE)

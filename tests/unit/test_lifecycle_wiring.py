@@ -42,7 +42,7 @@ def test_charts_off_without_matplotlib(
                 rules=RuleSettings(charts=True),
                 attachments=object(),  # type: ignore[arg-type]
             )
-            pipeline.process_one(measurement("m1"))
+            pipeline.process([measurement("m1")])
         history = store.get_measurement_history("id:pos-a1b2c3d40101")
 
     assert history is None
@@ -61,7 +61,11 @@ def test_history_kept_with_charts_on(tmp_path: Path) -> None:
         )
         pipeline.process_one(measurement("m1"))
         pipeline.process_one(measurement("m2", minutes=60))
+        unsaved = store.get_measurement_history("id:pos-a1b2c3d40101")
+        pipeline.save_histories()
         history = store.get_measurement_history("id:pos-a1b2c3d40101")
+
+    assert unsaved is None
 
     assert history is not None
     assert '"iso_class": "CLASS2"' in history.history
@@ -78,3 +82,21 @@ def test_phase_names(phase: str, name: str) -> None:
 
 def test_phase_name_missing_notification() -> None:
     assert lifecycle.phase_name(None) == "not found"
+
+
+def test_evicted_history_saved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lifecycle, "HISTORY_CACHE_POSITIONS", 1)
+    with SqliteStore(tmp_path / "ledger.sqlite3") as store:
+        pipeline = Pipeline(
+            ledger=store,
+            mappings=store,
+            sap=FakeSap(),
+            attachments=object(),  # type: ignore[arg-type]
+        )
+        pipeline.process_one(measurement("m1"))
+        pipeline.process_one(measurement("m2", position_id="pos-other"))
+        evicted = store.get_measurement_history("id:pos-a1b2c3d40101")
+        kept = store.get_measurement_history("id:pos-other")
+
+    assert evicted is not None
+    assert kept is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -99,6 +100,8 @@ class Pipeline(LifeCycle):
         self.attachments = attachments
         self.closure_catalog = closure_catalog or default_closure_catalog()
         self._phases = NotificationPhaseCache(sap, ttl_seconds=self.rules.phase_cache_seconds)
+        self._histories = OrderedDict()
+        self._unsaved_histories = set()
         self._charts_enabled = self.rules.charts and attachments is not None and charts_available()
         self.retry = retry or RetryPolicy()
         self.lease_seconds = lease_seconds
@@ -123,6 +126,7 @@ class Pipeline(LifeCycle):
                 on_result(result)
             for derived in self.take_derived_results():
                 summary.add(derived, read=False)
+        self.save_histories()
         return summary
 
     def take_derived_results(self) -> list[RecordResult]:
@@ -150,7 +154,10 @@ class Pipeline(LifeCycle):
         return self.process((parse(entry) for entry in entries), on_result=on_result)
 
     def process_one(self, item: ReadResult) -> RecordResult:
-        """Process one record; raises only ``StoreUnavailableError`` (the ledger is unusable)."""
+        """Process one record; raises only ``StoreUnavailableError`` (the ledger is unusable).
+
+        A caller that processes records one by one calls ``save_histories`` at the end.
+        """
         if isinstance(item, RecordError):
             return self._record_invalid(item)
 

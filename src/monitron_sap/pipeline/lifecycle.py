@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
@@ -69,6 +70,9 @@ ESCALATION: Final = "escalation"
 CORRELATED: Final = "correlated"
 # Key of the ISO class in a stored measurement history, next to the history's own keys.
 ISO_CLASS_KEY: Final = "iso_class"
+# Histories kept in memory between records, so that a run with many measurements per position
+# neither parses nor writes the stored history for every one of them.
+HISTORY_CACHE_POSITIONS: Final = 1000
 
 T = TypeVar("T")
 
@@ -112,6 +116,8 @@ class LifeCycle(Bookkeeping):
     _sleep: Callable[[float], None]
     _phases: NotificationPhaseCache
     _charts_enabled: bool
+    _histories: OrderedDict[str, tuple[MeasurementHistory, str | None]]
+    _unsaved_histories: set[str]
 
     # An open notification for a further alert ---------------------------------------------------
 
@@ -301,15 +307,41 @@ class LifeCycle(Bookkeeping):
         model = event.models.get(ISO_MODEL)
         if model is not None and model.iso_class:
             iso_class = model.iso_class
+        self._histories[position.key] = (history, iso_class)
+        self._histories.move_to_end(position.key)
+        self._unsaved_histories.add(position.key)
+        while len(self._histories) > HISTORY_CACHE_POSITIONS:
+            oldest = next(iter(self._histories))
+            self._save_history(oldest)
+            del self._histories[oldest]
+
+    def save_histories(self) -> None:
+        """Write the measurement histories changed since the last call to the ledger.
+
+        ``process`` calls it at its end. NOTE: a crash before then loses the samples added
+        since, which only thins the next charts.
+        """
+        for position_key in list(self._unsaved_histories):
+            self._save_history(position_key)
+
+    def _save_history(self, position_key: str) -> None:
+        if position_key not in self._unsaved_histories:
+            return
+        history, iso_class = self._histories[position_key]
+        newest = history.newest
+        if newest is None:
+            return
         document: dict[str, Any] = history.to_json()
         document[ISO_CLASS_KEY] = iso_class
-        newest = history.newest
-        assert newest is not None  # the history contains at least the sample just added
         self.ledger.save_measurement_history(
-            StoredHistory(position.key, newest.timestamp, json.dumps(document))
+            StoredHistory(position_key, newest.timestamp, json.dumps(document))
         )
+        self._unsaved_histories.discard(position_key)
 
     def _stored_history(self, position: PositionRef) -> tuple[MeasurementHistory, str | None]:
+        cached = self._histories.get(position.key)
+        if cached is not None:
+            return cached
         stored = self.ledger.get_measurement_history(position.key)
         if stored is None:
             return MeasurementHistory(), None

@@ -37,7 +37,7 @@ with tempfile.TemporaryDirectory() as folder, SqliteStore(Path(folder) / "l.db")
         ledger=store, mappings=store, sap=FakeSap(), rules=RuleSettings(charts=True),
         attachments=object(),
     )
-    pipeline.process_one(measurement("m1"))
+    pipeline.process([measurement("m1")])
     stored = store.get_measurement_history("id:pos-a1b2c3d40101") is not None
     print(stored, 'matplotlib' in sys.modules)
 """
