@@ -323,3 +323,49 @@ def test_chart_from_earlier_run_history(
     [attachment] = clients.attachments.list_attachments(notification.number)
     assert attachment.file_name == "trend-pump-p-101-motor-de-20260106T050033Z.png"
     assert clients.attachments.download(attachment).startswith(PNG_SIGNATURE)
+
+
+def test_acknowledged_warning_escalates_too(
+    tmp_path: Path, store: SqliteStore, clients: SapClients
+) -> None:
+    records = [
+        v2_transition("t1", "WARNING"),
+        v2_transition(
+            "t2",
+            "NEEDS_MAINTENANCE",
+            "WARNING",
+            timestamp="2026-01-06 09:00:00.000",
+            transition_type="userInput",
+        ),
+    ]
+    run(tmp_path, store, clients, records)
+
+    [notification] = pump_notifications(clients)
+    assert notification.phase == PHASE_IN_PROCESS
+    assert notification.priority == "2"
+    assert notification.text == "Pump P-101 Motor DE: Maintenance"
+    entry = store.get("assetStateTransition:t2")
+    assert entry is not None
+    assert (entry.reason or "").startswith("acknowledged:")
+    assert "raised from WARNING to NEEDS_MAINTENANCE" in (entry.reason or "")
+
+
+def test_acknowledgement_without_text_update(
+    tmp_path: Path, store: SqliteStore, clients: SapClients
+) -> None:
+    records = [
+        v2_transition("t1", "ALARM"),
+        v2_transition(
+            "t2",
+            "NEEDS_MAINTENANCE",
+            "ALARM",
+            timestamp="2026-01-06 09:00:00.000",
+            transition_type="userInput",
+        ),
+    ]
+    run(tmp_path, store, clients, records, rules=RuleSettings(update_on_repeat=False))
+
+    [notification] = pump_notifications(clients)
+    assert notification.phase == PHASE_IN_PROCESS
+    long_text = clients.notifications.get(notification.number).long_text or ""
+    assert "Monitron update" not in long_text

@@ -40,7 +40,7 @@ from monitron_sap.pipeline.reference import external_reference
 from monitron_sap.pipeline.results import RecordResult
 from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry
 from monitron_sap.rules.closure import ClosureCatalog
-from monitron_sap.rules.decide import ISO_MODEL, NO_OPEN_NOTIFICATION, Decision
+from monitron_sap.rules.decide import ACKNOWLEDGED, ISO_MODEL, NO_OPEN_NOTIFICATION, Decision
 from monitron_sap.rules.measurements import MeasurementSnapshot
 from monitron_sap.rules.settings import DISCONNECTED, SEVERITY, RuleSettings
 from monitron_sap.rules.texts import short_text, update_text
@@ -51,6 +51,7 @@ from monitron_sap.sap.models import (
     PHASE_IN_PROCESS,
     PHASE_OUTSTANDING,
     PHASE_POSTPONED,
+    Notification,
     NotificationApi,
 )
 from monitron_sap.sap.phase_cache import NotificationPhaseCache
@@ -95,6 +96,12 @@ def charts_available() -> bool:
             "'monitron-sap[charts]' or set lifecycle.charts = false to silence this warning"
         )
     return False
+
+
+def _acknowledgement_detail(number: str, phase: str | None) -> str:
+    if phase == PHASE_IN_PROCESS:
+        return f"notification {number} put in process"
+    return f"notification {number} left {phase_name(phase)} as SAP has it"
 
 
 def phase_name(phase: str | None) -> str:
@@ -172,14 +179,18 @@ class LifeCycle(Bookkeeping):
         all, so the caller creates a new one.
         """
         number = known.notification_number
-        if decision.is_acknowledgement and self.rules.in_process_on_acknowledgement:
-            return self._acknowledge(event, decision, number, attempts)
-
+        acknowledges = decision.is_acknowledgement and self.rules.in_process_on_acknowledgement
         state = decision.state or known.state
         escalates = self.rules.escalate_priority and SEVERITY.get(state, 0) > SEVERITY.get(
             known.state, 0
         )
         if not escalates and not self.rules.update_on_repeat:
+            if acknowledges:
+                changed = self._acknowledge(number, attempts)
+                detail = _acknowledgement_detail(number, changed.phase)
+                return self._finish(
+                    event, Outcome.UPDATED, f"{decision.ledger_reason}; {detail}", changed
+                )
             reason = (
                 f"{CORRELATED}: {decision.reason}; notification {number} "
                 "is still open for this position"
@@ -198,48 +209,51 @@ class LifeCycle(Bookkeeping):
             attempts,
         )
         if updated is None:
+            # A planner closed it in SAP after the phase was read.
             self._phases.forget(number)
-            return self._closed_in_sap(position, number, PHASE_COMPLETED)
+            phase = self._call(
+                lambda: self._phases.reading(number).phase,
+                f"reading the processing phase of notification {number}",
+                attempts,
+            )
+            return self._closed_in_sap(position, number, phase)
         self._phases.record(updated)
 
-        if not escalates:
-            reason = (
-                f"{REPEAT}: {decision.reason}; state, time and readings appended to "
-                f"notification {number}"
+        parts = [f"state, time and readings appended to notification {number}"]
+        code = REPEAT
+        if escalates:
+            self.ledger.set_open_notification(
+                OpenNotification(
+                    position_key=position.key,
+                    notification_number=number,
+                    state=state,
+                    record_key=known.record_key,
+                    opened_at=known.opened_at,
+                    priority=updated.priority,
+                )
             )
-            return self._finish(event, Outcome.UPDATED, reason, updated)
-
-        self.ledger.set_open_notification(
-            OpenNotification(
-                position_key=position.key,
-                notification_number=number,
-                state=state,
-                record_key=known.record_key,
-                opened_at=known.opened_at,
-                priority=updated.priority,
-            )
-        )
-        chart = self._attach_chart(number, position, event, attempts)
-        reason = (
-            f"{ESCALATION}: {decision.reason}; notification {number} raised from "
-            f"{known.state} to {state} (priority {updated.priority or '-'}){chart}"
-        )
+            code = ESCALATION
+            parts = [
+                f"notification {number} raised from {known.state} to {state} "
+                f"(priority {updated.priority or '-'})"
+            ]
+        if acknowledges:
+            updated = self._acknowledge(number, attempts)
+            code = ACKNOWLEDGED
+            parts.append(_acknowledgement_detail(number, updated.phase))
+        reason = f"{code}: {decision.reason}; {'; '.join(parts)}"
+        if escalates:
+            reason += self._attach_chart(number, position, event, attempts)
         return self._finish(event, Outcome.UPDATED, reason, updated)
 
-    def _acknowledge(
-        self, event: MonitronEvent, decision: Decision, number: str, attempts: int
-    ) -> RecordResult:
+    def _acknowledge(self, number: str, attempts: int) -> Notification:
         changed = self._call(
             lambda: acknowledge_notification(number, self.sap),
             f"putting notification {number} in process",
             attempts,
         )
         self._phases.record(changed)
-        if changed.phase == PHASE_IN_PROCESS:
-            detail = f"notification {number} put in process"
-        else:
-            detail = f"notification {number} left {phase_name(changed.phase)} as SAP has it"
-        return self._finish(event, Outcome.UPDATED, f"{decision.ledger_reason}; {detail}", changed)
+        return changed
 
     # Closure with codes -------------------------------------------------------------------------
 
