@@ -365,7 +365,7 @@ class LifeCycle(Bookkeeping):
             iso_class = document.get(ISO_CLASS_KEY)
             return MeasurementHistory.from_json(document, source=source), iso_class
         except (ValueError, AttributeError, InputError) as error:
-            logger.warning("%s is invalid and starts again: %s", source, error)
+            logger.warning("%s is invalid, so a new history starts: %s", source, error)
             return MeasurementHistory(), None
 
     def _attach_chart(
