@@ -88,7 +88,9 @@ def run(events: list[MonitronEvent], *, charts: bool) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--positions", type=int, default=50, help="positions (default 50)")
+    parser.add_argument(
+        "--positions", type=int, default=50, help="number of asset positions (default 50)"
+    )
     parser.add_argument(
         "--hours", type=int, default=336, help="hourly measurements per position (default 336)"
     )
