@@ -19,6 +19,7 @@ from monitron_sap.store.ports import (
     OpenNotification,
     Outcome,
     PendingDisconnect,
+    StoredHistory,
 )
 from tests.builders import pump_mapping
 
@@ -106,6 +107,28 @@ class StoreContract:
         assert store.get_open_notification("id:pos-1") == item
         store.clear_open_notification("id:pos-1", "1001")
         assert store.get_open_notification("id:pos-1") is None
+
+    def test_entries_for_notification_in_order(self, store: Any) -> None:
+        store.claim(entry("a"), lease_seconds=60, now=NOW)
+        store.claim(entry("b"), lease_seconds=60, now=NOW)
+        store.claim(entry("c"), lease_seconds=60, now=NOW)
+        later = NOW + timedelta(hours=1)
+        store.finish("b", Outcome.UPDATED, now=later, reason="repeat", notification_number="1001")
+        store.finish("a", Outcome.NOTIFIED, now=NOW, reason="created", notification_number="1001")
+        store.finish("c", Outcome.NOTIFIED, now=NOW, notification_number="2002")
+        entries = store.entries_for_notification("1001")
+        assert [item.record_key for item in entries] == ["a", "b"]
+        assert entries[1].reason == "repeat"
+
+    def test_entries_for_unknown_notification_empty(self, store: Any) -> None:
+        assert store.entries_for_notification("404") == []
+
+    def test_measurement_history_replaced(self, store: Any) -> None:
+        assert store.get_measurement_history("p") is None
+        store.save_measurement_history(StoredHistory("p", NOW, '{"samples": [1]}'))
+        newer = StoredHistory("p", NOW + timedelta(hours=1), '{"samples": [1, 2]}')
+        store.save_measurement_history(newer)
+        assert store.get_measurement_history("p") == newer
 
     def test_latest_measurement_keeps_newest(self, store: Any) -> None:
         store.save_latest_measurement(LatestMeasurement("p", NOW, "new"))

@@ -31,6 +31,8 @@ from .config import StackConfig
 # The table layout the DynamoDB adapters expect (monitron_sap.store.dynamodb_common).
 LEDGER_PARTITION_KEY: Final = "pk"
 LEDGER_STATUS_INDEX: Final = "status-index"
+LEDGER_NOTIFICATION_INDEX: Final = "notification-index"
+LEDGER_NOTIFICATION_ATTRIBUTE: Final = "notification_number"
 LEDGER_TTL_ATTRIBUTE: Final = "expires_at"
 MAPPING_PARTITION_KEY: Final = "key"
 
@@ -162,6 +164,14 @@ class MonitronSapStack(cdk.Stack):
             sort_key=dynamodb.Attribute(name="updated_at", type=dynamodb.AttributeType.STRING),
             projection_type=dynamodb.ProjectionType.ALL,
         )
+        table.add_global_secondary_index(
+            index_name=LEDGER_NOTIFICATION_INDEX,
+            partition_key=dynamodb.Attribute(
+                name=LEDGER_NOTIFICATION_ATTRIBUTE, type=dynamodb.AttributeType.STRING
+            ),
+            sort_key=dynamodb.Attribute(name="updated_at", type=dynamodb.AttributeType.STRING),
+            projection_type=dynamodb.ProjectionType.ALL,
+        )
         return table
 
     def _secret(self) -> secretsmanager.ISecret:
@@ -255,6 +265,7 @@ class MonitronSapStack(cdk.Stack):
                 resources=[
                     self.ledger_table.table_arn,
                     f"{self.ledger_table.table_arn}/index/{LEDGER_STATUS_INDEX}",
+                    f"{self.ledger_table.table_arn}/index/{LEDGER_NOTIFICATION_INDEX}",
                 ],
             )
         )

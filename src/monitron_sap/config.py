@@ -25,7 +25,16 @@ from monitron_sap.pipeline.retry import (
     DEFAULT_MAX_ATTEMPTS,
     RetryPolicy,
 )
-from monitron_sap.rules.settings import RuleSettings
+from monitron_sap.rules.closure import (
+    ClosureCatalog,
+    closure_catalog_from_table,
+    default_closure_catalog,
+)
+from monitron_sap.rules.settings import (
+    DEFAULT_CHART_DAYS,
+    DEFAULT_PHASE_CACHE_SECONDS,
+    RuleSettings,
+)
 
 ENV_PREFIX: Final = "MONITRON_SAP_"
 CONFIG_ENV: Final = "MONITRON_SAP_CONFIG"
@@ -35,6 +44,8 @@ DEFAULT_SAP_TIMEOUT_SECONDS: Final = 30.0
 DEFAULT_SAP_PROFILE: Final = "s4-api-maintnotification"
 DEFAULT_API_KEY_HEADER: Final = "APIKey"
 AUTH_METHODS: Final = ("basic", "api_key", "oauth2")
+# The table of the closure catalog, validated by ``closure_catalog_from_table``.
+CLOSURE_TABLE: Final = "closure"
 
 
 class Secret:
@@ -93,6 +104,7 @@ class Settings:
     rules: RuleSettings
     retry: RetryPolicy
     lease_seconds: float
+    closure_catalog: ClosureCatalog = field(default_factory=default_closure_catalog)
     config_file: Path | None = None
 
 
@@ -140,6 +152,12 @@ KEYS: Final = (
     _Key("rules", "iso_alarm_from_measurements", bool, False),
     _Key("rules", "disconnected_alert_minutes", int, None, minimum=1),
     _Key("rules", "reported_by", str, None),
+    _Key("lifecycle", "update_on_repeat", bool, True),
+    _Key("lifecycle", "in_process_on_acknowledgement", bool, True),
+    _Key("lifecycle", "complete_on_closure", bool, True),
+    _Key("lifecycle", "charts", bool, True),
+    _Key("lifecycle", "chart_days", float, DEFAULT_CHART_DAYS, minimum=0.1),
+    _Key("lifecycle", "phase_cache_seconds", float, DEFAULT_PHASE_CACHE_SECONDS, minimum=0),
     _Key("pipeline", "lease_seconds", float, DEFAULT_LEASE_SECONDS, minimum=1),
     _Key("pipeline", "max_attempts", int, DEFAULT_MAX_ATTEMPTS, minimum=1),
     _Key("pipeline", "backoff_base_seconds", float, DEFAULT_BACKOFF_BASE_SECONDS, minimum=0),
@@ -190,6 +208,12 @@ def load_settings(
             iso_alarm_from_measurements=values["rules.iso_alarm_from_measurements"],
             disconnected_alert_minutes=values["rules.disconnected_alert_minutes"],
             reported_by=values["rules.reported_by"],
+            update_on_repeat=values["lifecycle.update_on_repeat"],
+            in_process_on_acknowledgement=values["lifecycle.in_process_on_acknowledgement"],
+            complete_on_closure=values["lifecycle.complete_on_closure"],
+            charts=values["lifecycle.charts"],
+            chart_days=values["lifecycle.chart_days"],
+            phase_cache_seconds=values["lifecycle.phase_cache_seconds"],
         ),
         retry=RetryPolicy(
             max_attempts=values["pipeline.max_attempts"],
@@ -197,8 +221,19 @@ def load_settings(
             backoff_max_seconds=values["pipeline.backoff_max_seconds"],
         ),
         lease_seconds=values["pipeline.lease_seconds"],
+        closure_catalog=_closure_catalog(document, config_file),
         config_file=config_file,
     )
+
+
+def _closure_catalog(document: dict[str, Any], path: Path | None) -> ClosureCatalog:
+    """Return the ``[closure]`` table's catalog, else the default catalog."""
+    table = document.get(CLOSURE_TABLE)
+    if table is None:
+        return default_closure_catalog()
+    if not isinstance(table, dict):
+        raise ConfigurationError(f"{path}: [{CLOSURE_TABLE}] must be a table")
+    return closure_catalog_from_table(table, source=f"{path} [{CLOSURE_TABLE}]")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -216,6 +251,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def _reject_unknown(document: dict[str, Any], path: Path | None) -> None:
     top_level = {key.name for key in KEYS if not key.section}
     for name, value in document.items():
+        if name == CLOSURE_TABLE:
+            continue
         if name in _SECTIONS:
             if not isinstance(value, dict):
                 raise ConfigurationError(f"{path}: [{name}] must be a table")
@@ -235,7 +272,7 @@ def _reject_unknown(document: dict[str, Any], path: Path | None) -> None:
         elif name not in top_level:
             raise ConfigurationError(
                 f"{path}: unknown key {name}; known top-level keys and tables: "
-                f"{', '.join(sorted(top_level | _SECTIONS))}"
+                f"{', '.join(sorted(top_level | _SECTIONS | {CLOSURE_TABLE}))}"
             )
 
 

@@ -5,13 +5,20 @@ The command line and the Lambda handlers both start here, so both run the same c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Self
+
 from monitron_sap.config import SapSettings, Settings
 from monitron_sap.errors import ConfigurationError
 from monitron_sap.pipeline import Pipeline
+from monitron_sap.sap.attachments import AttachmentClient
 from monitron_sap.sap.factory import create_notification_client
+from monitron_sap.sap.items import NotificationItemClient
 from monitron_sap.sap.models import NotificationApi
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.sap.profiles import BUILT_IN_PROFILES
+from monitron_sap.sap.session import SapSession
 from monitron_sap.sap.settings import (
     ApiKeyAuth,
     BasicAuth,
@@ -101,13 +108,64 @@ def build_notification_client(sap: SapSettings) -> NotificationClient:
     return create_notification_client(connection_settings(sap))
 
 
-def build_pipeline(settings: Settings, store: SqliteStore, sap: NotificationApi) -> Pipeline:
-    """Return the pipeline over ``store`` (ledger and mapping) and ``sap``."""
+@dataclass(frozen=True, slots=True)
+class SapClients:
+    """The clients of one SAP system: notifications, their items and their attachments.
+
+    Each client has its own session. Closing closes all three.
+    """
+
+    notifications: NotificationClient
+    items: NotificationItemClient
+    attachments: AttachmentClient
+
+    def close(self) -> None:
+        self.attachments.close()
+        self.items.close()
+        self.notifications.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def build_sap_clients(sap: SapSettings) -> SapClients:
+    """Return the notification, item and attachment clients for the ``[sap]`` settings."""
+    settings = connection_settings(sap)
+    notifications = create_notification_client(settings)
+    items = NotificationItemClient(SapSession(settings))
+    attachments = AttachmentClient.from_settings(settings)
+    return SapClients(notifications, items, attachments)
+
+
+def build_pipeline(
+    settings: Settings,
+    store: SqliteStore,
+    sap: NotificationApi,
+    *,
+    items: NotificationItemClient | None = None,
+    attachments: AttachmentClient | None = None,
+) -> Pipeline:
+    """Return the pipeline over ``store`` (ledger and mapping) and ``sap``.
+
+    Without ``items`` a closure's codes reach the long text only, and without ``attachments``
+    no trend chart is attached.
+    """
     return Pipeline(
         ledger=store,
         mappings=store,
         sap=sap,
         rules=settings.rules,
+        items=items,
+        attachments=attachments,
+        closure_catalog=settings.closure_catalog,
         retry=settings.retry,
         lease_seconds=settings.lease_seconds,
     )

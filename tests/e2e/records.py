@@ -20,8 +20,10 @@ def v2_transition(
     position: str = "Motor DE",
     sensor: str = "a1b2c3d40101",
     timestamp: str = "2026-01-06 05:00:33.719",
+    transition_type: str = "measurement",
+    closure_code: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    return {
+    record: dict[str, Any] = {
         "timestamp": timestamp,
         "eventId": event_id,
         "version": "2.0",
@@ -36,10 +38,13 @@ def v2_transition(
             "assetPositionURL": "https://app.monitron.aws/#/a/b/@assets/c/d/@details",
             "assetPositionId": f"pos-{sensor}",
             "sensor": {"physicalId": sensor},
-            "assetTransitionType": "measurement",
+            "assetTransitionType": transition_type,
             "assetState": {"newState": new_state, "previousState": previous_state},
         },
     }
+    if closure_code is not None:
+        record["eventPayload"]["closureCode"] = closure_code
+    return record
 
 
 def v2_measurement(

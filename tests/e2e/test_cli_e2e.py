@@ -157,3 +157,45 @@ def test_demo_twice_creates_nothing_second_time(tmp_path: Path) -> None:
     assert "0 notified" in second.stdout
     assert "Nothing new was created" in second.stdout
     assert "Notifications in SAP created by monitron-sap (5)" in second.stdout
+
+
+def test_notifications_show_prints_life(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    imported = run_cli(["mapping", "import", str(DEMO_MAPPING)], cli_env)
+    assert imported.returncode == 0, imported.stderr
+    closure = {"failureMode": "MISALIGNMENT", "failureCause": "WEAR", "actionTaken": "ADJUST"}
+    export = write_jsonl(
+        tmp_path / "export.jsonl",
+        [
+            v2_measurement("m1"),
+            v2_transition("t1", "ALARM"),
+            v2_transition(
+                "t2",
+                "HEALTHY",
+                "ALARM",
+                timestamp="2026-01-07 10:00:00.000",
+                transition_type="userInput",
+                closure_code=closure,
+            ),
+        ],
+    )
+    processed = run_cli(["process", str(export)], cli_env)
+    assert processed.returncode == 0, processed.stderr
+    assert "1 notified" in processed.stdout
+    assert "1 updated" in processed.stdout
+
+    shown = run_cli(["notifications", "show", "10000000"], cli_env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Notification 10000000: type M2, priority 2, completed" in shown.stdout
+    assert "1  Misalignment  damage MON-DMG/D008" in shown.stdout
+    assert "activity: Adjust (MON-ACT/A001)" in shown.stdout
+    assert "Attachments (1):" in shown.stdout
+    assert "History in the ledger (2 entries):" in shown.stdout
+    assert "assetStateTransition:t2" in shown.stdout
+    assert DEMO_PASSWORD not in shown.stdout + shown.stderr
+
+
+def test_notifications_show_unknown_exit_one(cli_env: dict[str, str]) -> None:
+    shown = run_cli(["notifications", "show", "99999999"], cli_env)
+    assert shown.returncode == 1
+    assert "cannot read the notification from SAP" in shown.stderr
+    assert "History in the ledger (0 entries):" in shown.stdout

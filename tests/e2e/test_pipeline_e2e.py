@@ -121,7 +121,7 @@ def test_v1_payload_from_healthy_creates_one(
     assert notification.priority == "2"
 
 
-def test_further_alert_correlated(
+def test_further_alert_appends_long_text(
     tmp_path: Path, store: SqliteStore, client: NotificationClient
 ) -> None:
     export = write_jsonl(
@@ -132,12 +132,34 @@ def test_further_alert_correlated(
         ],
     )
     summary = make_pipeline(store, client).process(read_paths([str(export)]))
+    assert summary.updated == 1
+    [notification] = created_in_sap(client, "10000101")
+    entry = store.get("assetStateTransition:t2")
+    assert entry is not None
+    assert entry.status == Outcome.UPDATED
+    assert entry.notification_number == notification.number
+    long_text = client.get(notification.number).long_text or ""
+    assert "Monitron update (2026-01-06 09:00:00 UTC): ALARM -> NEEDS_MAINTENANCE" in long_text
+
+
+def test_further_alert_correlated_when_updates_off(
+    tmp_path: Path, store: SqliteStore, client: NotificationClient
+) -> None:
+    export = write_jsonl(
+        tmp_path / "export.jsonl",
+        [
+            v2_transition("t1", "ALARM"),
+            v2_transition("t2", "NEEDS_MAINTENANCE", "ALARM", timestamp="2026-01-06 09:00:00.000"),
+        ],
+    )
+    rules = RuleSettings(update_on_repeat=False)
+    summary = make_pipeline(store, client, rules=rules).process(read_paths([str(export)]))
     assert summary.correlated == 1
     [notification] = created_in_sap(client, "10000101")
     entry = store.get("assetStateTransition:t2")
     assert entry is not None
     assert entry.status == Outcome.CORRELATED
-    assert entry.notification_number == notification.number
+    assert "Monitron update" not in (client.get(notification.number).long_text or "")
 
 
 def test_escalation_updates_priority_in_sap(

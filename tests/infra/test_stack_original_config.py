@@ -139,7 +139,22 @@ def test_tables_match_adapter_layout(template: Template) -> None:
                             },
                         ],
                     }
-                )
+                ),
+                Match.object_like(
+                    {
+                        "IndexName": dynamodb_common.LEDGER_NOTIFICATION_INDEX,
+                        "KeySchema": [
+                            {
+                                "AttributeName": dynamodb_common.LEDGER_NOTIFICATION_ATTRIBUTE,
+                                "KeyType": "HASH",
+                            },
+                            {
+                                "AttributeName": dynamodb_common.LEDGER_UPDATED_ATTRIBUTE,
+                                "KeyType": "RANGE",
+                            },
+                        ],
+                    }
+                ),
             ],
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
         },

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from monitron_sap.errors import SapRejectedError, SapUnavailableError
+from monitron_sap.sap.errors import SapNotFoundError
 from monitron_sap.sap.models import (
     PHASE_COMPLETED,
     PHASE_OUTSTANDING,
@@ -61,7 +62,7 @@ class FakeSap:
     def get(self, number: str) -> Notification:
         self._enter("get")
         if number not in self.notifications:
-            raise SapRejectedError(f"notification {number} not found", status=404)
+            raise SapNotFoundError(f"notification {number} not found", status=404)
         return self.notifications[number]
 
     def find_by_external_reference(self, reference: str) -> list[Notification]:

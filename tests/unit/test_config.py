@@ -190,3 +190,48 @@ def test_unknown_auth_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as caught:
         load_settings(path, environ={})
     assert "sap.auth 'kerberos' is invalid" in str(caught.value)
+
+
+def test_lifecycle_defaults() -> None:
+    rules = load_settings(environ={}).rules
+    assert rules.update_on_repeat is True
+    assert rules.in_process_on_acknowledgement is True
+    assert rules.complete_on_closure is True
+    assert rules.charts is True
+    assert rules.chart_days == 7.0
+    assert rules.phase_cache_seconds == 60.0
+
+
+def test_lifecycle_table_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "[lifecycle]\nupdate_on_repeat = false\ncharts = false\nchart_days = 3\n",
+    )
+    rules = load_settings(path, environ={"MONITRON_SAP_LIFECYCLE_CHARTS": "true"}).rules
+    assert rules.update_on_repeat is False
+    assert rules.charts is True
+    assert rules.chart_days == 3.0
+
+
+def test_closure_table_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        '[closure]\ndamage_code_group = "YB-PMME1"\n'
+        '[closure.failure_mode]\nMISALIGNMENT = "ME01"\n',
+    )
+    catalog = load_settings(path, environ={}).closure_catalog
+    code = catalog.damage["MISALIGNMENT"]
+    assert (code.group, code.code) == ("YB-PMME1", "ME01")
+    assert "IMBALANCE" not in catalog.damage
+
+
+def test_closure_table_error_named(tmp_path: Path) -> None:
+    path = write(tmp_path, '[closure.failure_mode]\nMISSALIGNMENT = "ME01"\n')
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(path, environ={})
+    assert f"{path} [closure]" in str(caught.value)
+
+
+def test_default_closure_catalog_without_table() -> None:
+    catalog = load_settings(environ={}).closure_catalog
+    assert catalog.damage["MISALIGNMENT"].code == "D008"

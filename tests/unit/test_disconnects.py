@@ -166,7 +166,7 @@ def test_alarm_after_disconnect_alert_gets_own(store: SqliteStore) -> None:
     assert texts == ["Pump P-101 Motor DE: Alarm", "Pump P-101 Motor DE: Disconnected"]
 
 
-def test_disconnect_alert_correlated_to_open_alarm(store: SqliteStore) -> None:
+def test_disconnect_alert_added_to_open_alarm(store: SqliteStore) -> None:
     sap = FakeSap()
     alarm = v2(
         "a1",
@@ -181,5 +181,5 @@ def test_disconnect_alert_correlated_to_open_alarm(store: SqliteStore) -> None:
     summary = make_pipeline(store, sap).process(
         [alarm, sensor("d1", "sensorDisconnected", 5), tick("m", 40)]
     )
-    assert summary.correlated == 1
+    assert summary.updated == 1
     assert len(sap.notifications) == 1

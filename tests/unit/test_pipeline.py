@@ -97,15 +97,15 @@ def test_same_input_twice_creates_nothing_new(store: SqliteStore, sap: FakeSap) 
     assert second.notified == 0
 
 
-def test_second_alert_correlated(store: SqliteStore, sap: FakeSap) -> None:
+def test_second_alert_updates_open_one(store: SqliteStore, sap: FakeSap) -> None:
     summary = make_pipeline(store, sap).process(
         [transition("t1", "ALARM"), transition("t2", "NEEDS_MAINTENANCE", "ALARM", minutes=5)]
     )
     assert len(sap.notifications) == 1
-    assert summary.correlated == 1
+    assert summary.updated == 1
     entry = store.get("assetStateTransition:t2")
     assert entry is not None
-    assert entry.status == Outcome.CORRELATED
+    assert entry.status == Outcome.UPDATED
     assert entry.notification_number == next(iter(sap.notifications))
 
 

@@ -25,7 +25,10 @@ from monitron_sap.events.model import MonitronEvent, ReadResult
 from monitron_sap.events.reader import read_bytes, read_stream
 from monitron_sap.pipeline import Pipeline, RecordResult, RunSummary
 from monitron_sap.runtime import connection_settings
+from monitron_sap.sap.attachments import AttachmentClient
 from monitron_sap.sap.factory import create_notification_client
+from monitron_sap.sap.items import NotificationItemClient
+from monitron_sap.sap.session import SapSession
 from monitron_sap.sap.settings import (
     ApiKeyAuth,
     BasicAuth,
@@ -84,6 +87,8 @@ class LambdaRuntime:
         self.secrets = SecretReader(secrets or make_secrets_client())
         self._client_factory = client_factory
         self._client: NotificationClient | None = None
+        self._items: NotificationItemClient | None = None
+        self._attachments: AttachmentClient | None = None
         self._client_credentials: SapCredentials | None = None
 
     def pipeline(self) -> Pipeline:
@@ -92,10 +97,15 @@ class LambdaRuntime:
         if self._client is None or credentials != self._client_credentials:
             if self._client is not None:
                 logger.info("SAP credentials changed in the secret; opening a new SAP session")
-                self._client.close()
+                self.close()
             connection = connection_settings(self.settings.core.sap)
             auth = _auth(credentials, self.settings.sap_token_url, self.settings.sap_secret_id)
-            self._client = self._client_factory(_with_auth(connection, auth))
+            with_auth = _with_auth(connection, auth)
+            self._client = self._client_factory(with_auth)
+            # A session opens no connection before its first request, so records that need
+            # no item or chart cost nothing here.
+            self._items = NotificationItemClient(SapSession(with_auth))
+            self._attachments = AttachmentClient.from_settings(with_auth)
             self._client_credentials = credentials
         core = self.settings.core
         return Pipeline(
@@ -103,6 +113,9 @@ class LambdaRuntime:
             mappings=self.mapping,
             sap=self._client,
             rules=core.rules,
+            items=self._items,
+            attachments=self._attachments,
+            closure_catalog=core.closure_catalog,
             retry=core.retry,
             lease_seconds=core.lease_seconds,
         )
@@ -112,9 +125,12 @@ class LambdaRuntime:
         flush_metrics(self.metrics)
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        for client in (self._attachments, self._items, self._client):
+            if client is not None:
+                client.close()
+        self._client = None
+        self._items = None
+        self._attachments = None
 
     def process_object(self, pipeline: Pipeline, ref: ObjectRef) -> RunSummary | None:
         """Process every record of one S3 object; None when the object is outside the prefix.

@@ -62,11 +62,17 @@ def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
     def run() -> int:
         from monitron_sap.cli._summary import print_summary
         from monitron_sap.config import load_settings
-        from monitron_sap.runtime import build_notification_client, build_pipeline, open_store
+        from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
         settings = load_settings(config_file)
-        with open_store(settings) as store, build_notification_client(settings.sap) as client:
-            pipeline = build_pipeline(settings, store, client)
+        with open_store(settings) as store, build_sap_clients(settings.sap) as clients:
+            pipeline = build_pipeline(
+                settings,
+                store,
+                clients.notifications,
+                items=clients.items,
+                attachments=clients.attachments,
+            )
             progress = ProgressLine()
             try:
                 summary = pipeline.replay_dead_letters(limit=limit, on_result=progress.update)

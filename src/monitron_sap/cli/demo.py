@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
@@ -19,6 +19,10 @@ from monitron_sap.cli._common import (
     run_guarded,
     verbose_option,
 )
+
+if TYPE_CHECKING:
+    from monitron_sap.runtime import SapClients
+    from monitron_sap.store.ports import LedgerStore
 
 DEMO_DIR_NAME: Final = "demo"
 DEMO_SAP_CLIENT: Final = "100"
@@ -59,7 +63,7 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
     from monitron_sap.config import Secret, load_settings
     from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
     from monitron_sap.events.reader import read_paths
-    from monitron_sap.runtime import build_notification_client, build_pipeline
+    from monitron_sap.runtime import build_pipeline, build_sap_clients
     from monitron_sap.store.sqlite import SqliteStore
 
     data = _demo_data_dir()
@@ -87,10 +91,13 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
         )
         click.echo(f"SAP emulator: {emulator.service_url} (user {DEMO_USER})")
         click.echo(f"Ledger and emulator data: {demo_dir}")
-        with SqliteStore(settings.database) as store, build_notification_client(sap) as client:
+        with SqliteStore(settings.database) as store, build_sap_clients(sap) as clients:
+            client = clients.notifications
             store.replace_all(mapping)
             click.echo(f"Loaded {len(mapping)} mapping entries from {mapping_file}.")
-            pipeline = build_pipeline(settings, store, client)
+            pipeline = build_pipeline(
+                settings, store, client, items=clients.items, attachments=clients.attachments
+            )
             summary = pipeline.process(read_paths(inputs))
             print_summary(summary, lease_seconds=lease_seconds)
 
@@ -99,12 +106,14 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
                     "Nothing new was created: an earlier demo run already processed these "
                     "records. Run 'monitron-sap demo --reset' to start over."
                 )
-            _print_notifications(client, sorted(technical_objects))
+            created = _print_notifications(client, sorted(technical_objects))
+            _print_closed_life(created, clients, store)
     return EXIT_OK if summary.ok else EXIT_PROBLEMS
 
 
-def _print_notifications(client: object, technical_objects: list[str]) -> None:
-    """Print every notification the product created, as read back from the emulator."""
+def _print_notifications(client: object, technical_objects: list[str]) -> list[str]:
+    """Print every notification the product created, as read back from the emulator, and
+    return their numbers."""
     from monitron_sap.pipeline.reference import PREFIX
     from monitron_sap.sap.notifications import NotificationClient
 
@@ -124,6 +133,25 @@ def _print_notifications(client: object, technical_objects: list[str]) -> None:
             f"{notification.priority or '-':<4} {notification.phase or '-':<5} "
             f"{(notification.technical_object or '-')[:16]:<16} {notification.text}"
         )
+    return [notification.number for notification in created]
+
+
+def _print_closed_life(numbers: list[str], clients: SapClients, store: LedgerStore) -> None:
+    """Print the life of the first notification that a Monitron user closed with codes."""
+    from monitron_sap.cli.notifications import print_notification_life
+    from monitron_sap.rules.decide import CLOSED_BY_USER
+
+    for number in numbers:
+        entries = store.entries_for_notification(number)
+        if any((entry.reason or "").startswith(f"{CLOSED_BY_USER}:") for entry in entries):
+            click.echo(f"\nThe life of notification {number}, from its alarm to its closure:")
+            print_notification_life(number, clients, store)
+            click.echo(
+                "With a real SAP system, 'monitron-sap notifications show NUMBER' prints this "
+                "for any notification."
+            )
+            return
+    click.echo("\nNo notification was closed by a Monitron user in this demo.")
 
 
 def _demo_data_dir() -> Path:

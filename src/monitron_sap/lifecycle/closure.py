@@ -25,7 +25,8 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class ClosureResult:
     """The outcome of ``close_notification``: the plan, the item (``None`` when the
-    notification was already completed) and the notification as SAP returned it last."""
+    notification was already completed or no item API was given) and the notification as SAP
+    returned it last."""
 
     plan: ClosurePlan
     item: NotificationItem | None
@@ -65,7 +66,7 @@ def close_notification(
     catalog: ClosureCatalog,
     closed_at: datetime,
     notifications: NotificationApi,
-    items: NotificationItemApi,
+    items: NotificationItemApi | None,
 ) -> ClosureResult:
     """Add the closure's item, append its summary to the long text and complete the notification.
 
@@ -74,7 +75,8 @@ def close_notification(
     planner put it aside in SAP. An outstanding notification is put in process before it is
     completed, because SAP does not document whether it completes one directly.
     ``closed_at`` (timezone-aware) becomes the completion's reference date and time. Errors of
-    the SAP clients propagate.
+    the SAP clients propagate. Without ``items`` (a service without notification items) the
+    codes reach the long text only.
     """
     plan = plan_closure(closure, catalog)
     current = notifications.get(number)
@@ -82,7 +84,7 @@ def close_notification(
         logger.info("notification %s is already completed; closure not applied again", number)
         return ClosureResult(plan, None, current, completed=False)
 
-    item = items.add_item(number, item_draft_from_plan(plan))
+    item = items.add_item(number, item_draft_from_plan(plan)) if items is not None else None
     if plan.unmapped:
         logger.info(
             "notification %s: no catalog code for %s; kept as text",
@@ -100,5 +102,5 @@ def close_notification(
     if current.phase == PHASE_OUTSTANDING:
         notifications.set_in_process(number)
     completed = notifications.complete(number, reference_time=closed_at)
-    logger.info("notification %s completed with item %s", number, item.number)
+    logger.info("notification %s completed with item %s", number, item.number if item else "(none)")
     return ClosureResult(plan, item, completed, completed=True)

@@ -15,15 +15,17 @@ def update_open_notification(
     *,
     long_text: str,
     priority: str | None = None,
+    text: str | None = None,
 ) -> Notification | None:
-    """Append ``long_text`` to a notification and raise its priority to ``priority``.
+    """Append ``long_text`` to a notification, raise its priority to ``priority`` and set its
+    short text to ``text`` when given.
 
     SAP decides whether the notification is still open: when it reports the notification
     completed or postponed, nothing changes and the function returns None, so the caller
     creates a new notification. The priority only rises: SAP's priorities are digits with
     ``1`` the most urgent, so ``priority`` is set when it is a smaller digit than the current
     one or the notification has none. Otherwise it stays. The update sends ``If-Match`` with
-    the ETag the client reads.
+    the ETag of the notification as read here.
 
     NOTE: the text goes to ``MaintNotifLongTextForEdit``, which the emulator appends to the
     long text; SAP does not document whether every release appends or replaces.
@@ -38,8 +40,9 @@ def update_open_notification(
         return None
 
     new_priority = priority if _more_urgent(priority, current.priority) else None
-    changes = NotificationChanges(long_text=long_text, priority=new_priority)
-    updated = notifications.update(number, changes)
+    new_text = text if text is not None and text != current.text else None
+    changes = NotificationChanges(text=new_text, long_text=long_text, priority=new_priority)
+    updated = notifications.update(number, changes, etag=current.etag)
     if new_priority is not None:
         logger.info(
             "notification %s: priority raised from %s to %s",

@@ -69,9 +69,10 @@ class Bookkeeping:
         event: MonitronEvent,
         outcome: Outcome,
         reason: str,
-        notification: Notification | None,
+        notification: Notification | str | None,
     ) -> RecordResult:
-        number = notification.number if notification is not None else None
+        """Record a final outcome; ``notification`` is the notification or its number."""
+        number = notification.number if isinstance(notification, Notification) else notification
         self.ledger.finish(
             event.record_key, outcome, now=self._clock(), reason=reason, notification_number=number
         )

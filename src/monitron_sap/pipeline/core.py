@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Final, TypeVar
+from typing import Final
 
 from monitron_sap.assets.lookup import MappingReader, find_mapping
 from monitron_sap.assets.model import MappingEntry, PositionRef
@@ -24,13 +25,14 @@ from monitron_sap.errors import (
     SapUnavailableError,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
-from monitron_sap.pipeline.bookkeeping import Bookkeeping
 from monitron_sap.pipeline.disconnects import DisconnectWatch
-from monitron_sap.pipeline.drafts import build_draft, priority_for
+from monitron_sap.pipeline.drafts import build_draft
+from monitron_sap.pipeline.lifecycle import LifeCycle, charts_available
 from monitron_sap.pipeline.reference import external_reference
 from monitron_sap.pipeline.replay import record_from_entry
 from monitron_sap.pipeline.results import RecordResult, RunSummary
-from monitron_sap.pipeline.retry import RetryPolicy, call_with_retry, create_with_lookup
+from monitron_sap.pipeline.retry import RetryPolicy, create_with_lookup
+from monitron_sap.rules.closure import ClosureCatalog, default_closure_catalog
 from monitron_sap.rules.decide import (
     NO_OPEN_NOTIFICATION,
     Action,
@@ -40,14 +42,12 @@ from monitron_sap.rules.decide import (
     disconnected_decision,
     position_of,
 )
-from monitron_sap.rules.measurements import MeasurementSnapshot, snapshot_of
-from monitron_sap.rules.settings import DISCONNECTED, SEVERITY, RuleSettings
-from monitron_sap.rules.texts import short_text
-from monitron_sap.sap.models import (
-    Notification,
-    NotificationApi,
-    NotificationChanges,
-)
+from monitron_sap.rules.measurements import snapshot_of
+from monitron_sap.rules.settings import RuleSettings
+from monitron_sap.sap.attachments import AttachmentClient
+from monitron_sap.sap.items import NotificationItemApi
+from monitron_sap.sap.models import Notification, NotificationApi
+from monitron_sap.sap.phase_cache import NotificationPhaseCache
 from monitron_sap.store.ports import (
     LatestMeasurement,
     LedgerEntry,
@@ -61,20 +61,20 @@ logger = logging.getLogger(__name__)
 # A claim older than this without an outcome belongs to a worker that stopped. It must exceed the
 # longest time one record can take: every retry with its backoff and HTTP timeout.
 DEFAULT_LEASE_SECONDS: Final = 300.0
-HTTP_NOT_FOUND: Final = 404
-
-T = TypeVar("T")
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Pipeline(Bookkeeping):
+class Pipeline(LifeCycle):
     """Process Monitron records into SAP notifications, recording each outcome in the ledger.
 
-    One instance serves one worker at a time; it is not thread-safe. ``clock`` and ``sleep``
-    exist so that tests can control time.
+    ``items`` adds the item of a closure with codes; without it the codes reach the long text
+    only. ``attachments`` attaches trend charts when ``rules.charts`` is on and matplotlib is
+    installed. ``closure_catalog`` maps closure codes to SAP catalog codes (default: the
+    built-in catalog). One instance serves one worker at a time; it is not thread-safe.
+    ``clock`` and ``sleep`` exist so that tests can control time.
     """
 
     def __init__(
@@ -84,6 +84,9 @@ class Pipeline(Bookkeeping):
         mappings: MappingReader,
         sap: NotificationApi,
         rules: RuleSettings | None = None,
+        items: NotificationItemApi | None = None,
+        attachments: AttachmentClient | None = None,
+        closure_catalog: ClosureCatalog | None = None,
         retry: RetryPolicy | None = None,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
         clock: Callable[[], datetime] = utc_now,
@@ -93,6 +96,13 @@ class Pipeline(Bookkeeping):
         self.mappings = mappings
         self.sap = sap
         self.rules = rules or RuleSettings()
+        self.items = items
+        self.attachments = attachments
+        self.closure_catalog = closure_catalog or default_closure_catalog()
+        self._phases = NotificationPhaseCache(sap, ttl_seconds=self.rules.phase_cache_seconds)
+        self._histories = OrderedDict()
+        self._unsaved_histories = set()
+        self._charts_enabled = self.rules.charts and attachments is not None and charts_available()
         self.retry = retry or RetryPolicy()
         self.lease_seconds = lease_seconds
         self._clock = clock
@@ -116,6 +126,7 @@ class Pipeline(Bookkeeping):
                 on_result(result)
             for derived in self.take_derived_results():
                 summary.add(derived, read=False)
+        self.save_histories()
         return summary
 
     def take_derived_results(self) -> list[RecordResult]:
@@ -143,7 +154,10 @@ class Pipeline(Bookkeeping):
         return self.process((parse(entry) for entry in entries), on_result=on_result)
 
     def process_one(self, item: ReadResult) -> RecordResult:
-        """Process one record; raises only ``StoreUnavailableError`` (the ledger is unusable)."""
+        """Process one record; raises only ``StoreUnavailableError`` (the ledger is unusable).
+
+        A caller that processes records one by one calls ``save_histories`` at the end.
+        """
         if isinstance(item, RecordError):
             return self._record_invalid(item)
 
@@ -156,11 +170,14 @@ class Pipeline(Bookkeeping):
     def _process_event(self, event: MonitronEvent) -> RecordResult:
         position = position_of(event)
         self._remember_measurement(event, position)
+        self._remember_history(event, position)
         decision = decide(event, self.rules)
         if decision.action == Action.SKIP:
             return self._record(event, position, Outcome.SKIPPED, decision.ledger_reason)
         if decision.action == Action.COMPLETE:
             return self._complete(event, position, decision)
+        if decision.action == Action.CLOSE:
+            return self._close(event, position, decision)
 
         mapping = find_mapping(position, self.mappings)
         if mapping is None:
@@ -198,9 +215,12 @@ class Pipeline(Bookkeeping):
                     self._open(position, found, decision, event)
                     return self._finish(event, Outcome.NOTIFIED, decision.ledger_reason, found)
 
-            handled = self._correlate(event, position, decision, mapping, attempts)
-            if handled is not None:
-                return handled
+            known, note = self._open_for_alert(position, decision, attempts)
+            if known is not None:
+                handled = self._follow_up(event, position, decision, mapping, known, attempts)
+                if isinstance(handled, RecordResult):
+                    return handled
+                note = handled
 
             snapshot = self._latest_snapshot(position)
             draft = build_draft(
@@ -223,79 +243,13 @@ class Pipeline(Bookkeeping):
                 event.record_key,
                 reference,
             )
-            return self._finish(event, Outcome.NOTIFIED, decision.ledger_reason, created)
+            reason = decision.ledger_reason + (f"; {note}" if note else "")
+            reason += self._attach_chart(created.number, position, event, attempts)
+            return self._finish(event, Outcome.NOTIFIED, reason, created)
         except SapUnavailableError as error:
             return self._dead_letter(event, error)
         except (SapRejectedError, SapAuthorizationError, InputError) as error:
             return self._fail(event, error)
-
-    def _correlate(
-        self,
-        event: MonitronEvent,
-        position: PositionRef,
-        decision: Decision,
-        mapping: MappingEntry,
-        attempts: int,
-    ) -> RecordResult | None:
-        """Record the alert against the open notification of its position, if SAP has one."""
-        known = self.ledger.get_open_notification(position.key)
-        if known is None:
-            return None
-        # A notification about a lost connection does not cover a machine-health alert, which
-        # gets its own notification (and becomes the position's open one).
-        if known.state == DISCONNECTED and decision.state != DISCONNECTED:
-            return None
-        try:
-            current = self._call(
-                lambda: self.sap.get(known.notification_number),
-                f"reading notification {known.notification_number}",
-                attempts,
-            )
-        except SapRejectedError as error:
-            if error.status != HTTP_NOT_FOUND:
-                raise
-            logger.warning(
-                "open notification %s of %s is not found in SAP; a new one will be created",
-                known.notification_number,
-                position.describe(),
-            )
-            current = None
-        if current is None or not current.is_open:
-            self.ledger.clear_open_notification(position.key, known.notification_number)
-            return None
-
-        state = decision.state or known.state
-        if self.rules.escalate_priority and SEVERITY.get(state, 0) > SEVERITY.get(known.state, 0):
-            priority = priority_for(mapping, state, self.rules)
-            # The short text names the state, so it follows the escalation too.
-            changes = NotificationChanges(text=short_text(position, state), priority=priority)
-            if priority != current.priority or changes.text != current.text:
-                self._call(
-                    lambda: self.sap.update(known.notification_number, changes, etag=current.etag),
-                    f"raising the priority of notification {known.notification_number}",
-                    attempts,
-                )
-            self.ledger.set_open_notification(
-                OpenNotification(
-                    position_key=position.key,
-                    notification_number=known.notification_number,
-                    state=state,
-                    record_key=known.record_key,
-                    opened_at=known.opened_at,
-                    priority=priority,
-                )
-            )
-            reason = (
-                f"escalation: {decision.reason}; notification {known.notification_number} "
-                f"raised from {known.state} to {state} (priority {priority})"
-            )
-            return self._finish(event, Outcome.UPDATED, reason, current)
-
-        reason = (
-            f"correlated: {decision.reason}; notification {known.notification_number} "
-            f"is still open for this position"
-        )
-        return self._finish(event, Outcome.CORRELATED, reason, current)
 
     # Completing --------------------------------------------------------------------------------
 
@@ -321,6 +275,7 @@ class Pipeline(Bookkeeping):
                     f"completing notification {number}",
                     attempts,
                 )
+            self._phases.record(current)
             self.ledger.clear_open_notification(position.key, number)
             reason = f"{decision.ledger_reason}; notification {number} completed"
             return self._finish(event, Outcome.UPDATED, reason, current)
@@ -357,23 +312,6 @@ class Pipeline(Bookkeeping):
             return
         self.ledger.save_latest_measurement(
             LatestMeasurement(position.key, snapshot.taken_at, snapshot.to_json())
-        )
-
-    def _latest_snapshot(self, position: PositionRef) -> MeasurementSnapshot | None:
-        latest = self.ledger.get_latest_measurement(position.key)
-        if latest is None:
-            return None
-        return MeasurementSnapshot.from_json(latest.snapshot)
-
-    def _attempts(self) -> int:
-        """Return the attempts allowed per SAP call: one while SAP looks down."""
-        if self._dead_letter_streak >= self.retry.fail_fast_after:
-            return 1
-        return self.retry.max_attempts
-
-    def _call(self, call: Callable[[], T], what: str, attempts: int) -> T:
-        return call_with_retry(
-            call, what=what, attempts=attempts, policy=self.retry, sleep=self._sleep
         )
 
     def _find_created(self, reference: str, attempts: int) -> Notification | None:

@@ -10,6 +10,7 @@ from monitron_sap.assets.model import PositionRef
 from monitron_sap.events.model import (
     ALARM,
     ASSET_STATE_TRANSITION,
+    BY_USER_INPUT,
     EVENT_TYPES,
     GATEWAY_CONNECTED,
     GATEWAY_DISCONNECTED,
@@ -34,6 +35,8 @@ UNKNOWN_EVENT_TYPE: Final = "unknown_event_type"
 NO_MAPPING: Final = "no_mapping"
 NO_OPEN_NOTIFICATION: Final = "no_open_notification"
 DISCONNECTED_TOO_LONG: Final = "disconnected"
+ACKNOWLEDGED: Final = "acknowledged"
+CLOSED_BY_USER: Final = "closed_by_user"
 
 ISO_MODEL: Final = "vibrationISO"
 GATEWAY_ASSET: Final = "Gateway"
@@ -42,6 +45,7 @@ GATEWAY_ASSET: Final = "Gateway"
 class Action(StrEnum):
     NOTIFY = "notify"  # create a notification unless one is open for the position
     COMPLETE = "complete"  # complete the open notification for the position, if any
+    CLOSE = "close"  # add the closure code's item to the open notification, then complete it
     SKIP = "skip"  # nothing to do in SAP
 
 
@@ -57,6 +61,11 @@ class Decision:
     @property
     def ledger_reason(self) -> str:
         return f"{self.reason_code}: {self.reason}"
+
+    @property
+    def is_acknowledgement(self) -> bool:
+        """True for a Monitron user's acknowledgement: NEEDS_MAINTENANCE by user input."""
+        return self.reason_code == ACKNOWLEDGED
 
 
 def position_of(event: MonitronEvent) -> PositionRef:
@@ -96,7 +105,17 @@ def _decide_transition(event: MonitronEvent, new_state: str, settings: RuleSetti
     previous = event.previous_state or "?"
     if not event.is_state_change:
         return _skip(NO_STATE_CHANGE, f"state stays {new_state}")
+    by_user = event.transition_type == BY_USER_INPUT
     if new_state == HEALTHY:
+        if by_user and event.closure_code is not None and settings.complete_on_closure:
+            closure = event.closure_code
+            return Decision(
+                Action.CLOSE,
+                CLOSED_BY_USER,
+                f"{previous} -> HEALTHY by user input, failure mode {closure.failure_mode or '-'}, "
+                f"cause {closure.failure_cause or '-'}, action {closure.action_taken or '-'}",
+                None,
+            )
         if settings.complete_on_healthy:
             return Decision(Action.COMPLETE, RETURNED_TO_HEALTHY, f"{previous} -> HEALTHY", None)
         return _skip(RETURNED_TO_HEALTHY, f"{previous} -> HEALTHY; notifications stay as they are")
@@ -104,6 +123,9 @@ def _decide_transition(event: MonitronEvent, new_state: str, settings: RuleSetti
         return _skip(STATE_NOT_ALERTING, f"{previous} -> {new_state} needs no notification")
     if not settings.notifies_on(new_state):
         return _skip(SWITCHED_OFF, f"notifications for {new_state} are switched off")
+    if new_state == NEEDS_MAINTENANCE and by_user:
+        reason = f"{previous} -> {new_state} by user input (alarm acknowledged)"
+        return Decision(Action.NOTIFY, ACKNOWLEDGED, reason, new_state)
     return Decision(Action.NOTIFY, "transition", f"{previous} -> {new_state}", new_state)
 
 

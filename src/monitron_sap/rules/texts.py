@@ -71,6 +71,26 @@ def long_text(
     return "\n".join(lines)
 
 
+def update_text(
+    event: MonitronEvent, decision: Decision, snapshot: MeasurementSnapshot | None
+) -> str:
+    """Return the lines appended to an open notification's long text for a further alert."""
+    lines = [
+        f"Monitron update ({event.timestamp:%Y-%m-%d %H:%M:%S} UTC): {decision.reason}",
+    ]
+    if event.transition_type:
+        lines.append(f"Transition caused by: {event.transition_type}")
+    if event.models:
+        lines += [
+            f"  {name}: {describe_model(output)}" for name, output in sorted(event.models.items())
+        ]
+    if snapshot is not None and snapshot.readings:
+        lines.append(f"Latest measurement ({snapshot.taken_at:%Y-%m-%d %H:%M:%S} UTC):")
+        lines += [f"  {reading.describe()}" for reading in snapshot.readings]
+    lines.append(f"Monitron event {event.event_id}")
+    return "\n".join(lines)
+
+
 def _cut(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any, Final
 
 from monitron_sap.errors import MonitronSapError
 from monitron_sap.store.dynamodb_common import (
+    LEDGER_NOTIFICATION_ATTRIBUTE,
+    LEDGER_NOTIFICATION_INDEX,
     LEDGER_PARTITION_KEY,
     LEDGER_STATUS_ATTRIBUTE,
     LEDGER_STATUS_INDEX,
@@ -289,6 +291,31 @@ class DynamoLedgerStore(DynamoPositionState):
             entries.extend(self._query_status(status, limit=limit, newest_first=True))
         entries.sort(key=lambda entry: entry.updated_at, reverse=True)
         return entries[:limit]
+
+    def entries_for_notification(self, number: str, limit: int = 1000) -> list[LedgerEntry]:
+        """Return the entries that name notification ``number``, oldest first (eventually
+        consistent, through the notification index)."""
+        entries: list[LedgerEntry] = []
+        start_key: dict[str, Any] | None = None
+        while len(entries) < limit:
+            arguments: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": LEDGER_NOTIFICATION_INDEX,
+                "KeyConditionExpression": "#number = :number",
+                "ExpressionAttributeNames": {"#number": LEDGER_NOTIFICATION_ATTRIBUTE},
+                "ExpressionAttributeValues": {":number": {"S": number}},
+                "ScanIndexForward": True,
+                "Limit": limit - len(entries),
+            }
+            if start_key is not None:
+                arguments["ExclusiveStartKey"] = start_key
+            with translated_errors(self._table, "Query"):
+                response = self._client.query(**arguments)
+            entries += [_item_to_entry(item) for item in response.get("Items", [])]
+            start_key = response.get("LastEvaluatedKey")
+            if not start_key:
+                break
+        return entries
 
     def _status_query_arguments(self, status: Outcome, *, newest_first: bool) -> dict[str, Any]:
         return {

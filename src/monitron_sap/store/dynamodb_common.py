@@ -26,6 +26,10 @@ LEDGER_STATUS_INDEX: Final = "status-index"
 LEDGER_STATUS_ATTRIBUTE: Final = "status"
 LEDGER_UPDATED_ATTRIBUTE: Final = "updated_at"
 LEDGER_TTL_ATTRIBUTE: Final = "expires_at"
+# Lists a notification's ledger entries by time. Only entries have both key attributes, so the
+# per-position items (which may carry a notification number) stay out of the index.
+LEDGER_NOTIFICATION_INDEX: Final = "notification-index"
+LEDGER_NOTIFICATION_ATTRIBUTE: Final = "notification_number"
 
 NO_REGION_MESSAGE: Final = (
     "no AWS region is set; set AWS_REGION (or a region in the AWS profile) to the region of "
@@ -148,7 +152,8 @@ def put_optional_string(item: dict[str, Any], name: str, value: str | None) -> N
 
 
 def create_ledger_table(client: DynamoDBClient, name: str) -> None:
-    """Create the ledger table with its status index and TTL, as the CDK stack does.
+    """Create the ledger table with its status and notification indexes and TTL, as the CDK
+    stack does.
 
     For local runs and tests; on AWS the stack owns the table.
     """
@@ -160,6 +165,7 @@ def create_ledger_table(client: DynamoDBClient, name: str) -> None:
                 {"AttributeName": LEDGER_PARTITION_KEY, "AttributeType": "S"},
                 {"AttributeName": LEDGER_STATUS_ATTRIBUTE, "AttributeType": "S"},
                 {"AttributeName": LEDGER_UPDATED_ATTRIBUTE, "AttributeType": "S"},
+                {"AttributeName": LEDGER_NOTIFICATION_ATTRIBUTE, "AttributeType": "S"},
             ],
             KeySchema=[{"AttributeName": LEDGER_PARTITION_KEY, "KeyType": "HASH"}],
             GlobalSecondaryIndexes=[
@@ -170,7 +176,15 @@ def create_ledger_table(client: DynamoDBClient, name: str) -> None:
                         {"AttributeName": LEDGER_UPDATED_ATTRIBUTE, "KeyType": "RANGE"},
                     ],
                     "Projection": {"ProjectionType": "ALL"},
-                }
+                },
+                {
+                    "IndexName": LEDGER_NOTIFICATION_INDEX,
+                    "KeySchema": [
+                        {"AttributeName": LEDGER_NOTIFICATION_ATTRIBUTE, "KeyType": "HASH"},
+                        {"AttributeName": LEDGER_UPDATED_ATTRIBUTE, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                },
             ],
         )
         client.get_waiter("table_exists").wait(TableName=name)

@@ -1,5 +1,6 @@
-"""Per-position state in the ledger table: open notifications, latest measurements, positions
-seen without a mapping entry and devices disconnected without a reconnection yet.
+"""Per-position state in the ledger table: open notifications, latest measurements,
+measurement histories, positions seen without a mapping entry and devices disconnected without
+a reconnection yet.
 
 Each kind has its own key prefix in the table's partition key. Unmapped positions and pending
 disconnections carry a ``status`` value that is not an ``Outcome`` (``unmapped``,
@@ -29,6 +30,7 @@ from monitron_sap.store.ports import (
     LatestMeasurement,
     OpenNotification,
     PendingDisconnect,
+    StoredHistory,
     UnmappedPosition,
 )
 
@@ -37,6 +39,7 @@ if TYPE_CHECKING:
 
 _OPEN_PREFIX: Final = "open#"
 _LATEST_PREFIX: Final = "latest#"
+_HISTORY_PREFIX: Final = "history#"
 _UNMAPPED_PREFIX: Final = "unmapped#"
 _DISCONNECT_PREFIX: Final = "disconnect#"
 UNMAPPED_STATUS: Final = "unmapped"
@@ -127,6 +130,34 @@ class DynamoPositionState:
             position_key=position_key,
             taken_at=from_iso(string_value(item, "taken_at") or ""),
             snapshot=string_value(item, "snapshot") or "",
+        )
+
+    def save_measurement_history(self, item: StoredHistory) -> None:
+        """Store the position's history; it stays under 400 KB, DynamoDB's item limit, because
+        a history keeps at most 1,000 samples (about 80 KB of JSON)."""
+        with translated_errors(self._table, "PutItem"):
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **_key(_HISTORY_PREFIX, item.position_key),
+                    "position_key": {"S": item.position_key},
+                    "history_updated_at": {"S": to_iso(item.updated_at)},
+                    "history": {"S": item.history},
+                },
+            )
+
+    def get_measurement_history(self, position_key: str) -> StoredHistory | None:
+        with translated_errors(self._table, "GetItem"):
+            response = self._client.get_item(
+                TableName=self._table, Key=_key(_HISTORY_PREFIX, position_key), ConsistentRead=True
+            )
+        item = response.get("Item")
+        if not item:
+            return None
+        return StoredHistory(
+            position_key=position_key,
+            updated_at=from_iso(string_value(item, "history_updated_at") or ""),
+            history=string_value(item, "history") or "",
         )
 
     def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:

@@ -100,6 +100,19 @@ class LatestMeasurement:
 
 
 @dataclass(frozen=True, slots=True)
+class StoredHistory:
+    """A position's bounded measurement history, the data behind its trend chart.
+
+    ``history`` is the JSON text of ``MeasurementHistory.to_json()``; ``updated_at`` is the
+    time of its newest sample.
+    """
+
+    position_key: str
+    updated_at: datetime
+    history: str
+
+
+@dataclass(frozen=True, slots=True)
 class UnmappedPosition:
     """A position that had an alert but no mapping entry, with when and how often it was seen."""
 
@@ -169,6 +182,16 @@ class LedgerStore(Protocol):
         ...
 
     def get_latest_measurement(self, position_key: str) -> LatestMeasurement | None: ...
+
+    def entries_for_notification(self, number: str, limit: int = 1000) -> list[LedgerEntry]:
+        """Return the entries that name notification ``number``, oldest first."""
+        ...
+
+    def save_measurement_history(self, item: StoredHistory) -> None:
+        """Store ``item`` as the position's measurement history, replacing the stored one."""
+        ...
+
+    def get_measurement_history(self, position_key: str) -> StoredHistory | None: ...
 
     def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
         """Count one more alert for a position without a mapping entry."""

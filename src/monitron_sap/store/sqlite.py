@@ -140,6 +140,13 @@ class SqliteStore(PositionState, MappingTable):
             (*wanted, limit),
         )
 
+    def entries_for_notification(self, number: str, limit: int = 1000) -> list[LedgerEntry]:
+        return self._select_entries(
+            "SELECT * FROM ledger WHERE notification_number = ? "
+            "ORDER BY updated_at, record_key LIMIT ?",
+            (number, limit),
+        )
+
     def _insert_entry(
         self,
         entry: LedgerEntry,

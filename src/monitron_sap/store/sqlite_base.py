@@ -51,6 +51,7 @@ CREATE TABLE IF NOT EXISTS ledger (
 );
 CREATE INDEX IF NOT EXISTS ledger_status ON ledger (status, updated_at);
 CREATE INDEX IF NOT EXISTS ledger_updated ON ledger (updated_at);
+CREATE INDEX IF NOT EXISTS ledger_notification ON ledger (notification_number, updated_at);
 CREATE TABLE IF NOT EXISTS open_notifications (
     position_key TEXT PRIMARY KEY,
     notification_number TEXT NOT NULL,
@@ -63,6 +64,11 @@ CREATE TABLE IF NOT EXISTS latest_measurements (
     position_key TEXT PRIMARY KEY,
     taken_at TEXT NOT NULL,
     snapshot TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS measurement_histories (
+    position_key TEXT PRIMARY KEY,
+    updated_at TEXT NOT NULL,
+    history TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unmapped_positions (
     position_key TEXT PRIMARY KEY,

@@ -1,5 +1,5 @@
-"""Per-position state in SQLite: open notifications, latest measurements, unmapped positions
-and pending disconnections."""
+"""Per-position state in SQLite: open notifications, latest measurements, measurement
+histories, unmapped positions and pending disconnections."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from monitron_sap.store.ports import (
     LatestMeasurement,
     OpenNotification,
     PendingDisconnect,
+    StoredHistory,
     UnmappedPosition,
 )
 from monitron_sap.store.sqlite_base import SqliteDatabase, time_from_text, time_to_text
@@ -74,6 +75,22 @@ class PositionState(SqliteDatabase):
         return LatestMeasurement(
             row["position_key"], time_from_text(row["taken_at"]), row["snapshot"]
         )
+
+    def save_measurement_history(self, item: StoredHistory) -> None:
+        with self._batched("store a measurement history"):
+            self._db.execute(
+                "INSERT OR REPLACE INTO measurement_histories VALUES (?, ?, ?)",
+                (item.position_key, time_to_text(item.updated_at), item.history),
+            )
+
+    def get_measurement_history(self, position_key: str) -> StoredHistory | None:
+        with self._translate("read a measurement history"):
+            row = self._db.execute(
+                "SELECT * FROM measurement_histories WHERE position_key = ?", (position_key,)
+            ).fetchone()
+        if row is None:
+            return None
+        return StoredHistory(row["position_key"], time_from_text(row["updated_at"]), row["history"])
 
     def note_unmapped(self, position: PositionRef, *, seen_at: datetime) -> None:
         seen = time_to_text(seen_at)
