@@ -200,6 +200,8 @@ class _Framer:
             return False
 
         loads = orjson.loads
+        # tuple.__new__ skips the Python-level __new__ that NamedTuple generates.
+        new_tuple = tuple.__new__
         view = memoryview(buffer)
         max_bytes = self._max
         line = self._line
@@ -212,7 +214,7 @@ class _Framer:
                 except orjson.JSONDecodeError:
                     self._line_failed_before = base + line_end
                     break
-                yield DecodedRecord(value, base + pos, line)
+                yield new_tuple(DecodedRecord, (value, base + pos, line))
             elif buffer[pos:line_end].strip(b" \t\r"):
                 break
             pos = line_end + 1

@@ -41,6 +41,7 @@ from monitron_sap.events.model import (
     JsonObject,
     ModelOutput,
     MonitronEvent,
+    PendingEvent,
     SourceRef,
     VibrationBand,
 )
@@ -52,6 +53,8 @@ _V1_TEXTS: Final = (
     "assetDisplayName",
     "sensorPositionDisplayName",
 )
+_V2_KEYS: Final = ("eventId", "timestamp", "eventType", "eventPayload")
+_V2_PAYLOAD_OTHERS: Final = ("sensor", "gateway", "assetState", "sequenceNo", "closureCode")
 _V2_RECORD_TEXTS: Final = ("version", "accountId", "projectName", "projectId")
 _V2_PAYLOAD_TEXTS: Final = (
     "siteName",
@@ -84,15 +87,26 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
 
     Raises ``SchemaError`` when the value is not an object, its structure is neither v1 nor v2,
     an identifying field (``eventId``, ``timestamp``, ``eventType``) is missing or invalid, or a
-    field has the wrong JSON type.
+    context field has the wrong JSON type. A wrong type inside ``features`` or ``models`` raises
+    ``SchemaError`` when that attribute is first read.
     """
-    if type(value) is not dict:
+    where = (source.source, source.offset, source.line, source.from_error_output)
+    return parse_at(value, where)
+
+
+def parse_at(value: object, where: tuple[str, int, int, bool]) -> MonitronEvent:
+    """Normalize like ``parse_record``, with the ``SourceRef`` fields as a tuple.
+
+    The event's ``source`` is built from ``where`` on first access, which saves the reader one
+    object per record.
+    """
+    if value.__class__ is not dict:
         raise SchemaError(f"expected a JSON object, found {describe_type(value)}")
 
     if "eventType" in value or "eventPayload" in value:
-        return _parse_v2(value, source)
+        return _parse_v2(value, where)
     if "measurement" in value or "projectDisplayName" in value:
-        return _parse_v1(value, source)
+        return _parse_v1(value, where)
 
     keys = ", ".join(sorted(value)[:8]) or "none"
     if len(value) > 8:
@@ -103,69 +117,74 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
     )
 
 
-def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
-    event_id = _event_id(record)
-    timestamp = parse_timestamp(record.get("timestamp"))
-    event_type = record.get("eventType")
-    if type(event_type) is not str or not event_type:
+def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
+    # The checks run in the order of the messages they raise. Each field is read once, and the
+    # general reader that names the field in its message runs only for an unexpected type.
+    event_id, timestamp_text, event_type, payload = map(record.get, _V2_KEYS)
+    if event_id.__class__ is not str or not event_id:
+        event_id = _event_id(record)
+    timestamp = parse_timestamp(timestamp_text)
+    if event_type.__class__ is not str or not event_type:
         raise SchemaError(f"eventType must be a non-empty string, found {describe(event_type)}")
-    payload = read_object(record, "eventPayload", "")
+    if payload.__class__ is not dict:
+        payload = read_object(record, "eventPayload", "")
 
-    version, account_id, project, project_id = read_texts(record, _V2_RECORD_TEXTS, "")
+    event = PendingEvent()
+    event.event_id = event_id
+    event.event_type = event_type
+    event.schema_version = 2
+    event.timestamp = timestamp
+    event.version, event.account_id, event.project, event.project_id = read_texts(
+        record, _V2_RECORD_TEXTS, ""
+    )
     (
-        site,
-        asset,
-        position,
-        asset_position_id,
-        asset_position_url,
-        gateway_name,
-        company,
-        serial_number,
-        measurement_trigger,
-        transition_type,
+        event.site,
+        event.asset,
+        event.position,
+        event.asset_position_id,
+        event.asset_position_url,
+        event.gateway_name,
+        event.company,
+        event.serial_number,
+        event.measurement_trigger,
+        event.transition_type,
     ) = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
-    sensor = read_object(payload, "sensor", "eventPayload.")
-    gateway = read_object(payload, "gateway", "eventPayload.")
-    state = read_object(payload, "assetState", "eventPayload.")
-    new_state, previous_state = read_texts(state, _STATE_TEXTS, "eventPayload.assetState.")
-    features = payload.get("features")
-    models = payload.get("models")
-    closure = payload.get("closureCode")
 
-    return MonitronEvent(
-        event_id=event_id,
-        event_type=event_type,
-        schema_version=2,
-        timestamp=timestamp,
-        source=source,
-        version=version,
-        account_id=account_id,
-        project=project,
-        project_id=project_id,
-        site=site,
-        asset=asset,
-        position=position,
-        asset_position_id=asset_position_id,
-        asset_position_url=asset_position_url,
-        sensor_id=read_text(sensor, "physicalId", "eventPayload.sensor."),
-        sensor_rssi=read_number(sensor, "rssi", "eventPayload.sensor."),
-        gateway_id=read_text(gateway, "physicalId", "eventPayload.gateway."),
-        gateway_name=gateway_name,
-        company=company,
-        serial_number=serial_number,
-        sequence_no=read_integer(payload, "sequenceNo", "eventPayload."),
-        measurement_trigger=measurement_trigger,
-        transition_type=transition_type,
-        new_state=new_state,
-        previous_state=previous_state,
-        closure_code=None if closure is None else _closure_code(closure),
-        features=None if features is None else _features(features, "eventPayload.features."),
-        models={} if models is None else _models(models, "eventPayload.models."),
-        raw=record,
+    sensor, gateway, state, sequence_no, closure = map(payload.get, _V2_PAYLOAD_OTHERS)
+    if sensor.__class__ is not dict:
+        sensor = read_object(payload, "sensor", "eventPayload.")
+    if gateway.__class__ is not dict:
+        gateway = read_object(payload, "gateway", "eventPayload.")
+    if state.__class__ is not dict:
+        state = read_object(payload, "assetState", "eventPayload.")
+    event.new_state, event.previous_state = read_texts(
+        state, _STATE_TEXTS, "eventPayload.assetState."
     )
 
+    sensor_id = sensor.get("physicalId")
+    if sensor_id.__class__ is not str:
+        sensor_id = read_text(sensor, "physicalId", "eventPayload.sensor.")
+    event.sensor_id = sensor_id
+    sensor_rssi = sensor.get("rssi")
+    if sensor_rssi.__class__ is not int:
+        sensor_rssi = read_number(sensor, "rssi", "eventPayload.sensor.")
+    event.sensor_rssi = sensor_rssi
+    gateway_id = gateway.get("physicalId")
+    if gateway_id.__class__ is not str:
+        gateway_id = read_text(gateway, "physicalId", "eventPayload.gateway.")
+    event.gateway_id = gateway_id
+    if sequence_no.__class__ is not int:
+        sequence_no = read_integer(payload, "sequenceNo", "eventPayload.")
+    event.sequence_no = sequence_no
+    event.closure_code = None if closure is None else _closure_code(closure)
 
-def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
+    event.raw = record
+    event._where = where
+    event._normalize = _normalize_v2
+    return event.finish()
+
+
+def _parse_v1(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
     event_id = _event_id(record)
     timestamp = parse_timestamp(record.get("timestamp"))
     version, project, site, asset, position = read_texts(record, _V1_TEXTS, "")
@@ -174,30 +193,56 @@ def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
     measurement = read_object(record, "measurement", "")
     state = read_object(record, "assetState", "")
     new_state, previous_state = read_texts(state, _STATE_TEXTS, "assetState.")
-    features = measurement.get("features")
-    models = record.get("models")
 
-    return MonitronEvent(
-        event_id=event_id,
-        event_type=MEASUREMENT,
-        schema_version=1,
-        timestamp=timestamp,
-        source=source,
-        version=version,
-        project=project,
-        site=site,
-        asset=asset,
-        position=position,
-        sensor_id=read_text(sensor, "physicalId", "sensor."),
-        sensor_rssi=read_number(sensor, "rssi", "sensor."),
-        gateway_id=read_text(gateway, "physicalId", "gateway."),
-        sequence_no=read_integer(measurement, "sequenceNo", "measurement."),
-        new_state=new_state,
-        previous_state=previous_state,
-        features=None if features is None else _features(features, "measurement.features."),
-        models={} if models is None else _models(models, "models."),
-        raw=record,
-    )
+    event = PendingEvent()
+    event.event_id = event_id
+    event.event_type = MEASUREMENT
+    event.schema_version = 1
+    event.timestamp = timestamp
+    event.version = version
+    event.account_id = None
+    event.project = project
+    event.project_id = None
+    event.site = site
+    event.asset = asset
+    event.position = position
+    event.asset_position_id = None
+    event.asset_position_url = None
+    event.sensor_id = read_text(sensor, "physicalId", "sensor.")
+    event.sensor_rssi = read_number(sensor, "rssi", "sensor.")
+    event.gateway_id = read_text(gateway, "physicalId", "gateway.")
+    event.gateway_name = None
+    event.company = None
+    event.serial_number = None
+    event.sequence_no = read_integer(measurement, "sequenceNo", "measurement.")
+    event.measurement_trigger = None
+    event.transition_type = None
+    event.new_state = new_state
+    event.previous_state = previous_state
+    event.closure_code = None
+    event.raw = record
+    event._where = where
+    event._normalize = _normalize_v1
+    return event.finish()
+
+
+def _normalize_v2(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
+    """Build ``features`` or ``models`` of a v2 record that ``_parse_v2`` accepted."""
+    payload = read_object(record, "eventPayload", "")
+    if name == "features":
+        features = payload.get("features")
+        return None if features is None else _features(features, "eventPayload.features.")
+    models = payload.get("models")
+    return {} if models is None else _models(models, "eventPayload.models.")
+
+
+def _normalize_v1(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
+    """Build ``features`` or ``models`` of a v1 record that ``_parse_v1`` accepted."""
+    if name == "features":
+        features = read_object(record, "measurement", "").get("features")
+        return None if features is None else _features(features, "measurement.features.")
+    models = record.get("models")
+    return {} if models is None else _models(models, "models.")
 
 
 def _event_id(record: JsonObject) -> str:
