@@ -19,7 +19,8 @@ a message that names the field, so that no value is dropped silently.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from monitron_sap.events.fields import (
     EMPTY_OBJECT,
@@ -53,8 +54,6 @@ _V1_TEXTS: Final = (
     "assetDisplayName",
     "sensorPositionDisplayName",
 )
-_V2_KEYS: Final = ("eventId", "timestamp", "eventType", "eventPayload")
-_V2_PAYLOAD_OTHERS: Final = ("sensor", "gateway", "assetState", "sequenceNo", "closureCode")
 _V2_RECORD_TEXTS: Final = ("version", "accountId", "projectName", "projectId")
 _V2_PAYLOAD_TEXTS: Final = (
     "siteName",
@@ -118,14 +117,18 @@ def parse_at(value: object, where: tuple[str, int, int, bool]) -> MonitronEvent:
 
 
 def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
-    # The checks run in the order of the messages they raise. Each field is read once, and the
-    # general reader that names the field in its message runs only for an unexpected type.
-    event_id, timestamp_text, event_type, payload = map(record.get, _V2_KEYS)
+    # This runs once per record, so it reads each field with a plain dict lookup and checks its
+    # type inline. The general readers, whose messages name the field, run only when a value
+    # has an unexpected type. The checks run in the order of the messages they raise.
+    get = record.get
+    event_id = get("eventId")
     if event_id.__class__ is not str or not event_id:
         event_id = _event_id(record)
-    timestamp = parse_timestamp(timestamp_text)
+    timestamp = parse_timestamp(get("timestamp"))
+    event_type = get("eventType")
     if event_type.__class__ is not str or not event_type:
         raise SchemaError(f"eventType must be a non-empty string, found {describe(event_type)}")
+    payload = get("eventPayload")
     if payload.__class__ is not dict:
         payload = read_object(record, "eventPayload", "")
 
@@ -134,9 +137,31 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
     event.event_type = event_type
     event.schema_version = 2
     event.timestamp = timestamp
-    event.version, event.account_id, event.project, event.project_id = read_texts(
-        record, _V2_RECORD_TEXTS, ""
+    record_texts: Sequence[Any] = (
+        get("version"),
+        get("accountId"),
+        get("projectName"),
+        get("projectId"),
     )
+    if not _all_text(record_texts):
+        record_texts = read_texts(record, _V2_RECORD_TEXTS, "")
+    event.version, event.account_id, event.project, event.project_id = record_texts
+
+    get = payload.get
+    payload_texts: Sequence[Any] = (
+        get("siteName"),
+        get("assetName"),
+        get("positionName"),
+        get("assetPositionId"),
+        get("assetPositionURL"),
+        get("gatewayName"),
+        get("companyName"),
+        get("serialNumber"),
+        get("measurementTrigger"),
+        get("assetTransitionType"),
+    )
+    if not _all_text(payload_texts):
+        payload_texts = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
     (
         event.site,
         event.asset,
@@ -148,18 +173,22 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
         event.serial_number,
         event.measurement_trigger,
         event.transition_type,
-    ) = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
+    ) = payload_texts
 
-    sensor, gateway, state, sequence_no, closure = map(payload.get, _V2_PAYLOAD_OTHERS)
+    sensor = get("sensor")
     if sensor.__class__ is not dict:
         sensor = read_object(payload, "sensor", "eventPayload.")
+    gateway = get("gateway")
     if gateway.__class__ is not dict:
         gateway = read_object(payload, "gateway", "eventPayload.")
-    if state.__class__ is not dict:
+    state = get("assetState")
+    if state is None:
+        event.new_state = event.previous_state = None
+    else:
         state = read_object(payload, "assetState", "eventPayload.")
-    event.new_state, event.previous_state = read_texts(
-        state, _STATE_TEXTS, "eventPayload.assetState."
-    )
+        event.new_state, event.previous_state = read_texts(
+            state, _STATE_TEXTS, "eventPayload.assetState."
+        )
 
     sensor_id = sensor.get("physicalId")
     if sensor_id.__class__ is not str:
@@ -173,15 +202,25 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
     if gateway_id.__class__ is not str:
         gateway_id = read_text(gateway, "physicalId", "eventPayload.gateway.")
     event.gateway_id = gateway_id
+    sequence_no = get("sequenceNo")
     if sequence_no.__class__ is not int:
         sequence_no = read_integer(payload, "sequenceNo", "eventPayload.")
     event.sequence_no = sequence_no
+    closure = get("closureCode")
     event.closure_code = None if closure is None else _closure_code(closure)
 
     event.raw = record
     event._where = where
     event._normalize = _normalize_v2
     return event.finish()
+
+
+def _all_text(values: Sequence[object]) -> bool:
+    """Tell whether every value is a string or ``None``, the common case for text fields."""
+    for value in values:  # noqa: SIM110 - faster than all() over a generator
+        if value.__class__ is not str and value is not None:
+            return False
+    return True
 
 
 def _parse_v1(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:

@@ -296,3 +296,8 @@ def test_replace_keeps_nested_fields() -> None:
     changed = dataclasses.replace(event, event_id="43")
     assert changed.event_id == "43"
     assert changed.models == event.models
+
+
+def test_v2_numeric_name_becomes_string() -> None:
+    event = parse(v2("measurement", siteName=1017))
+    assert event.site == "1017"
