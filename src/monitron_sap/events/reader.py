@@ -38,13 +38,18 @@ STDIN_PATH = "-"
 
 
 def read_stream(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
-    """Read every record of a binary stream, gzip or plain; ``source`` names it in results."""
-    yield from _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
+    """Read every record of a binary stream, gzip or plain; ``source`` names it in results.
+
+    Nothing is read before the first result is requested.
+    """
+    # Returned rather than delegated to with "yield from", which would add a generator frame
+    # to every result.
+    return _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
 
 
 def read_bytes(data: bytes, source: str) -> Iterator[ReadResult]:
     """Read every record of one in-memory object, such as a Kinesis record or an S3 object."""
-    yield from read_stream(io.BytesIO(data), source)
+    return read_stream(io.BytesIO(data), source)
 
 
 def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[ReadResult]:

@@ -143,8 +143,10 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
         get("projectName"),
         get("projectId"),
     )
-    if not _all_text(record_texts):
-        record_texts = read_texts(record, _V2_RECORD_TEXTS, "")
+    for value in record_texts:
+        if value.__class__ is not str and value is not None:
+            record_texts = read_texts(record, _V2_RECORD_TEXTS, "")
+            break
     event.version, event.account_id, event.project, event.project_id = record_texts
 
     get = payload.get
@@ -160,8 +162,10 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
         get("measurementTrigger"),
         get("assetTransitionType"),
     )
-    if not _all_text(payload_texts):
-        payload_texts = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
+    for value in payload_texts:
+        if value.__class__ is not str and value is not None:
+            payload_texts = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
+            break
     (
         event.site,
         event.asset,
@@ -213,14 +217,6 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
     event._where = where
     event._normalize = _normalize_v2
     return event.finish()
-
-
-def _all_text(values: Sequence[object]) -> bool:
-    """Tell whether every value is a string or ``None``, the common case for text fields."""
-    for value in values:  # noqa: SIM110 - faster than all() over a generator
-        if value.__class__ is not str and value is not None:
-            return False
-    return True
 
 
 def _parse_v1(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
