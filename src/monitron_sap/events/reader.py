@@ -169,13 +169,19 @@ def _read_frames(
         if isinstance(frame, DecodedRecord):
             value, offset, line = frame
             where = (source, offset, line, from_error_output)
+            try:
+                event = parse_at(value, where)
+            except InputError as error:
+                message = str(error)
+            else:
+                yield event
+                continue
+            # An error-output envelope has no eventId, so it always fails to parse as a record,
+            # and the common case pays nothing for this check.
             if value.__class__ is dict and "rawData" in value and "eventId" not in value:
                 yield from _unwrap_error_output(value, SourceRef(*where))
-                continue
-            try:
-                yield parse_at(value, where)
-            except InputError as error:
-                yield RecordError(SourceRef(*where), str(error), _excerpt(value))
+            else:
+                yield RecordError(SourceRef(*where), message, _excerpt(value))
         else:
             error_at = SourceRef(source, frame.offset, frame.line, from_error_output)
             yield RecordError(error_at, frame.message, frame.excerpt)
