@@ -116,8 +116,9 @@ class MonitronEvent:
     decoded record as read, kept so that a dead letter can be stored and parsed again.
 
     In an event from the reader, ``source``, ``features`` and ``models`` are built on first
-    access and then cached, because most consumers never read ``features`` and ``models``. The
-    type checks inside ``features`` and ``models`` run at that access: a wrong type there raises
+    access and then cached, because building ``features`` and ``models`` costs more than the rest
+    of reading a measurement, decoding included, and not every consumer reads them. The type
+    checks inside ``features`` and ``models`` run at that access: a wrong type there raises
     ``SchemaError`` (an ``InputError``) from the attribute, and from ``==``, ``repr`` and
     ``dataclasses.replace``, which read every field. ``raw`` must not be changed before then.
     """
@@ -207,14 +208,16 @@ for _name, _build in (
     ("models", _build_nested),
 ):
     setattr(MonitronEvent, _name, _BuiltOnAccess(_name, _build))
+del _name, _build
 
 
 class PendingEvent:
     """A ``MonitronEvent`` under construction, with ordinary attribute assignment.
 
-    The reader fills one and calls ``finish``. This is several times faster than the generated
-    ``__init__``, which sets each of the 29 fields of the frozen dataclass with a call to
-    ``object.__setattr__``, because CPython 3.11 specializes plain attribute stores.
+    The reader fills one and calls ``finish``. The generated ``__init__`` sets each of the 29
+    fields of the frozen dataclass with a call to ``object.__setattr__``, and took about 3.9 µs
+    per event, against about 0.35 µs for this (timeit, CPython 3.11.7), because CPython
+    specializes plain attribute stores.
     ``PendingEvent`` has the same memory layout as ``MonitronEvent`` (an instance dictionary and
     no slots), so ``finish`` can turn the object into a ``MonitronEvent`` in place by assigning
     ``__class__``.
