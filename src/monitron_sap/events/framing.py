@@ -115,7 +115,7 @@ class _Framer:
         while self._skip_blanks():
             byte = self._buffer[self._pos]
             if byte == 0x7B:  # "{"
-                if not (yield from self._read_lines()):
+                if not (yield from self._read_lines()) and not (yield from self._read_joined()):
                     yield self._read_object()
                 continue
             value_line = self._read_value_line() if byte in _VALUE_START else None
@@ -219,6 +219,46 @@ class _Framer:
                 break
             pos = line_end + 1
             line += 1
+
+        self._pos = pos
+        self._line = line
+        return pos > start
+
+    def _read_joined(self) -> Generator[DecodedRecord, None, bool]:
+        """Decode records joined by ``}{`` in the buffer, as Firehose writes them by default.
+
+        This gives the same records as ``_read_object`` would, one record at a time, while the
+        rest of the current line is known not to be one object. It stops, with the scan position
+        at the start of that record, at a record after which no ``}{`` follows within the record
+        size bound or whose text up to the next ``}{`` does not decode. Returns whether any
+        record was read.
+        """
+        start = self._pos
+        base = self._base
+        line_failed_before = self._line_failed_before - base
+        if start >= line_failed_before:
+            return False
+
+        buffer = self._buffer
+        find = buffer.find
+        count = buffer.count
+        loads = orjson.loads
+        new_tuple = tuple.__new__
+        length = len(buffer)
+        max_bytes = self._max
+        line = self._line
+        pos = start
+        while pos < line_failed_before:
+            pair = find(b"}{", pos, min(length, pos + max_bytes))
+            if pair < 0:
+                break
+            try:
+                value = loads(buffer[pos : pair + 1])
+            except orjson.JSONDecodeError:
+                break
+            yield new_tuple(DecodedRecord, (value, base + pos, line))
+            line += count(b"\n", pos, pair + 1)
+            pos = pair + 1
 
         self._pos = pos
         self._line = line

@@ -307,3 +307,15 @@ def test_line_fast_path_counts_lines_and_offsets() -> None:
     frames = list(split_records([first + second + line(C)]))
     assert [frame.line for frame in frames] == [1, 3, 4]
     assert [frame.offset for frame in frames] == [0, len(first) + 1, len(first + second)]
+
+
+def test_joined_fast_path_matches_general_path() -> None:
+    pretty = json.dumps(B, indent=2).encode()
+    tricky = line(C | {"note": "a }{ b"})
+    data = line(A) + line(B) + pretty + line(A) + tricky + line(C) + b"\n" + line(A) + line(B)
+    whole = frames_in_chunks(data, len(data), 4096)
+    assert whole == frames_in_chunks(data, 1, 4096)
+    assert [frame.value for frame in whole] == [A, B, B, A, json.loads(tricky), C, A, B]
+    after_pretty = 1 + pretty.count(b"\n")
+    expected_lines = [1, 1, 1, after_pretty, after_pretty, after_pretty, after_pretty + 1]
+    assert [frame.line for frame in whole] == [*expected_lines, after_pretty + 1]
