@@ -14,7 +14,9 @@ values and event types are kept as strings. ``null`` is accepted for every optio
 Integers are accepted where floats are expected and stay ``int``, which the ``float`` annotations
 admit. ``totalVibration`` and ``resultantVector`` are both read. A value of the wrong JSON type
 (an object where a name is expected, a string where a number is expected) rejects the record with
-a message that names the field, so that no value is dropped silently.
+a message that names the field, so that no value is dropped silently. Inside ``features`` and
+``models``, which ``monitron_sap.events.nested`` builds on first access, that message is raised
+from the attribute instead.
 """
 
 from __future__ import annotations
@@ -23,14 +25,12 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 from monitron_sap.events.fields import (
-    EMPTY_OBJECT,
     SchemaError,
     describe,
     describe_type,
     parse_timestamp,
     read_integer,
     read_number,
-    read_numbers,
     read_object,
     read_text,
     read_texts,
@@ -38,14 +38,12 @@ from monitron_sap.events.fields import (
 from monitron_sap.events.model import (
     MEASUREMENT,
     ClosureCode,
-    Features,
     JsonObject,
-    ModelOutput,
     MonitronEvent,
     PendingEvent,
     SourceRef,
-    VibrationBand,
 )
+from monitron_sap.events.nested import normalize_v1, normalize_v2
 
 _V1_TEXTS: Final = (
     "version",
@@ -68,17 +66,6 @@ _V2_PAYLOAD_TEXTS: Final = (
     "assetTransitionType",
 )
 _STATE_TEXTS: Final = ("newState", "previousState")
-_MODEL_TEXTS: Final = (
-    "persistentClassificationOutput",
-    "previousPersistentClassificationOutput",
-    "pointwiseClassificationOutput",
-    "isoClass",
-    "mutedThreshold",
-)
-_TOTAL_NUMBERS: Final = ("rms", "absMax", "absMin", "crestFactor")
-_AXES: Final = ("xAxis", "yAxis", "zAxis")
-_MODEL_OUTPUTS: dict[tuple[str | None, ...], ModelOutput] = {}
-_MODEL_OUTPUTS_MAX: Final = 4096
 
 
 def parse_record(value: object, source: SourceRef) -> MonitronEvent:
@@ -215,7 +202,7 @@ def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
 
     event.raw = record
     event._where = where
-    event._normalize = _normalize_v2
+    event._normalize = normalize_v2
     return event.finish()
 
 
@@ -257,27 +244,8 @@ def _parse_v1(record: JsonObject, where: tuple[str, int, int, bool]) -> Monitron
     event.closure_code = None
     event.raw = record
     event._where = where
-    event._normalize = _normalize_v1
+    event._normalize = normalize_v1
     return event.finish()
-
-
-def _normalize_v2(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
-    """Build ``features`` or ``models`` of a v2 record that ``_parse_v2`` accepted."""
-    payload = read_object(record, "eventPayload", "")
-    if name == "features":
-        features = payload.get("features")
-        return None if features is None else _features(features, "eventPayload.features.")
-    models = payload.get("models")
-    return {} if models is None else _models(models, "eventPayload.models.")
-
-
-def _normalize_v1(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
-    """Build ``features`` or ``models`` of a v1 record that ``_parse_v1`` accepted."""
-    if name == "features":
-        features = read_object(record, "measurement", "").get("features")
-        return None if features is None else _features(features, "measurement.features.")
-    models = record.get("models")
-    return {} if models is None else _models(models, "models.")
 
 
 def _event_id(record: JsonObject) -> str:
@@ -292,100 +260,6 @@ def _event_id(record: JsonObject) -> str:
     if value is None:
         raise SchemaError("eventId is missing")
     raise SchemaError(f"eventId must be a string or an integer, found {describe(value)}")
-
-
-def _features(value: object, path: str) -> Features:
-    if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
-    acceleration = read_object(value, "acceleration", path)
-    velocity = read_object(value, "velocity", path)
-    broadband_path = path + "acceleration.band0To6000Hz."
-    broadband = read_object(acceleration, "band0To6000Hz", path + "acceleration.")
-    broadband_x, broadband_y, broadband_z = _axes_rms(broadband, broadband_path)
-
-    return Features(
-        acceleration=_band(acceleration, path + "acceleration."),
-        velocity=_band(velocity, path + "velocity."),
-        temperature_c=read_number(value, "temperature", path),
-        broadband_x_rms=broadband_x,
-        broadband_y_rms=broadband_y,
-        broadband_z_rms=broadband_z,
-    )
-
-
-def _band(parent: JsonObject, path: str) -> VibrationBand:
-    band = read_object(parent, "band10To1000Hz", path)
-    path += "band10To1000Hz."
-    total = band.get("totalVibration")
-    total_key = "totalVibration"
-    if total is None:
-        total = band.get("resultantVector")
-        total_key = "resultantVector"
-    if total is None:
-        total = EMPTY_OBJECT
-    elif type(total) is not dict:
-        raise SchemaError(f"{path}{total_key} must be an object, found {describe(total)}")
-
-    rms, abs_max, abs_min, reported = read_numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
-    x_rms, y_rms, z_rms = _axes_rms(band, path)
-    # The exported velocity crest factor is sometimes 1000 times abs_max / rms, so it is
-    # recomputed whenever both inputs are present.
-    crest = abs_max / rms if abs_max is not None and rms else reported
-
-    return VibrationBand(
-        rms=rms,
-        abs_max=abs_max,
-        abs_min=abs_min,
-        crest_factor=crest,
-        reported_crest_factor=reported,
-        x_rms=x_rms,
-        y_rms=y_rms,
-        z_rms=z_rms,
-    )
-
-
-def _axes_rms(band: JsonObject, path: str) -> list[float | None]:
-    """Return the ``rms`` of ``xAxis``, ``yAxis`` and ``zAxis``, each ``None`` when missing."""
-    values: list[float | None] = []
-    for axis in _AXES:
-        block = band.get(axis)
-        if block is None:
-            values.append(None)
-            continue
-        if block.__class__ is not dict:
-            raise SchemaError(f"{path}{axis} must be an object, found {describe(block)}")
-        rms = block.get("rms")
-        kind = rms.__class__
-        if kind is not float and kind is not int and rms is not None:
-            raise SchemaError(f"{path}{axis}.rms must be a number, found {describe(rms)}")
-        values.append(rms)
-    return values
-
-
-def _models(value: object, path: str) -> dict[str, ModelOutput]:
-    if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
-    outputs: dict[str, ModelOutput] = {}
-    for name, output in value.items():
-        if output is None:
-            continue
-        if type(output) is not dict:
-            raise SchemaError(f"{path}{name} must be an object, found {describe(output)}")
-        outputs[name] = _model_output(read_texts(output, _MODEL_TEXTS, path, name))
-    return outputs
-
-
-def _model_output(texts: list[str | None]) -> ModelOutput:
-    # Model outputs are a few enum combinations repeated in every measurement, and ModelOutput
-    # is immutable, so one instance per combination is shared.
-    key = tuple(texts)
-    output = _MODEL_OUTPUTS.get(key)
-    if output is None:
-        persistent, previous, pointwise, iso_class, muted = texts
-        output = ModelOutput(persistent, previous, pointwise, iso_class, muted)
-        if len(_MODEL_OUTPUTS) < _MODEL_OUTPUTS_MAX:
-            _MODEL_OUTPUTS[key] = output
-    return output
 
 
 def _closure_code(value: object) -> ClosureCode:
