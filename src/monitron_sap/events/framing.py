@@ -35,7 +35,6 @@ of the record's first byte and ``line`` its 1-based line number.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any, Final, NamedTuple
@@ -43,6 +42,14 @@ from typing import Any, Final, NamedTuple
 import orjson
 
 from monitron_sap.errors import InputError
+from monitron_sap.events.candidates import (
+    BROKEN_STRING,
+    COMPLETE,
+    INCOMPLETE,
+    InvalidJsonError,
+    decode_candidate,
+    match_braces,
+)
 
 # Monitron records are a few kilobytes. The bound keeps memory constant on input without any
 # record boundary, such as a binary file or one endless line.
@@ -51,14 +58,8 @@ EXCERPT_CHARS: Final = 200
 UTF8_BOM: Final = b"\xef\xbb\xbf"
 
 _BLANKS = re.compile(rb"[ \t\r\n]*")
-_TOKEN = re.compile(rb'[{}"]')
-# The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
-# or the end of the data, whichever comes first.
-_STRING_REST = re.compile(rb'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
 _RECORD_START = re.compile(rb"\n(\{)|\}[ \t\r\n]*(\{)")
 _VALUE_START = frozenset(b'["-0123456789tfn')
-
-_COMPLETE, _INCOMPLETE, _BROKEN_STRING = 0, 1, 2
 
 
 class DecodedRecord(NamedTuple):
@@ -303,22 +304,22 @@ class _Framer:
         start = self._pos
         while True:
             limit = min(len(self._buffer), start + self._max)
-            status, end = _match_braces(self._buffer, start, limit)
-            if status != _INCOMPLETE or end - start >= self._max or not self._fill():
+            status, end = match_braces(self._buffer, start, limit)
+            if status != INCOMPLETE or end - start >= self._max or not self._fill():
                 break
             start = self._pos
 
-        if status == _COMPLETE:
+        if status == COMPLETE:
             data = self._buffer[start:end]
             try:
-                value = _decode(data, self._base + start)
-            except _InvalidJsonError as error:
+                value = decode_candidate(data, self._base + start)
+            except InvalidJsonError as error:
                 return self._reject(start, end, str(error))
             record = DecodedRecord(value, self._base + start, self._line)
             self._advance(end)
             return record
 
-        if status == _BROKEN_STRING:
+        if status == BROKEN_STRING:
             where = self._base + end
             return self._reject(
                 start, end, f"invalid JSON: line break inside a string at byte {where}"
@@ -391,76 +392,6 @@ class _Framer:
 
 def _brace_of(found: re.Match[bytes]) -> int:
     return found.start(1) if found.group(1) is not None else found.start(2)
-
-
-def _match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
-    """Find the ``}`` that closes the ``{`` at ``start``, looking no further than ``limit``.
-
-    Returns ``(_COMPLETE, end)`` with ``end`` just past the brace, ``(_INCOMPLETE, limit)`` when
-    more data is needed, or ``(_BROKEN_STRING, index)`` at a raw line break inside a string.
-    """
-    depth = 0
-    pos = start
-    search = _TOKEN.search
-    string_rest = _STRING_REST.match
-    while True:
-        token = search(buffer, pos, limit)
-        if token is None:
-            return _INCOMPLETE, limit
-        index = token.start()
-        byte = buffer[index]
-        if byte == 0x22:  # '"'
-            end = string_rest(buffer, index + 1, limit).end()  # type: ignore[union-attr]
-            if end >= limit:
-                return _INCOMPLETE, limit
-            closing = buffer[end]
-            if closing == 0x22:
-                pos = end + 1
-            elif closing == 0x5C and end + 1 >= limit:  # a backslash at the end of the data
-                return _INCOMPLETE, limit
-            else:
-                return _BROKEN_STRING, end
-        elif byte == 0x7B:  # "{"
-            depth += 1
-            pos = index + 1
-        else:
-            depth -= 1
-            pos = index + 1
-            if depth == 0:
-                return _COMPLETE, pos
-
-
-class _InvalidJsonError(ValueError):
-    """A record candidate that is not valid JSON; the message says why and where."""
-
-
-def _decode(data: bytes, offset: int) -> Any:
-    """Decode one record candidate, falling back to the standard library for the message.
-
-    The standard library also accepts what orjson rejects but JSON allows, such as an escaped
-    lone surrogate. ``offset`` is the stream offset of ``data`` and goes into the message.
-    """
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _InvalidJsonError(
-            f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
-        ) from error
-    try:
-        return json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as error:
-        where = offset + len(text[: error.pos].encode("utf-8"))
-        raise _InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
-    except ValueError as error:
-        raise _InvalidJsonError(f"invalid JSON: {error}") from error
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def _excerpt(data: bytes) -> str:
