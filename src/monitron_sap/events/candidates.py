@@ -1,4 +1,4 @@
-"""Find where a record candidate ends, and decode it with a message that says what is wrong.
+"""Find where a record candidate ends, and decode it with an error message that names the fault.
 
 The framer uses these on its general path, for records that are not one per line or joined by
 ``}{``: pretty-printed records, a record cut off by a line break, invalid JSON.
