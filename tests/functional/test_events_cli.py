@@ -128,3 +128,18 @@ def test_cli_reports_broken_link_in_directory(tmp_path: Path) -> None:
     assert [obj["event_id"] for obj in output_objects(completed)] == ["1"]
     expected = f"{tmp_path / 'dangling.json'}:0 (byte 0): not a regular file, so it was not read"
     assert completed.stderr.decode().splitlines()[0] == expected
+
+
+def test_cli_reports_wrong_type_in_features(tmp_path: Path) -> None:
+    bad = v2("measurement", "bad", features={"temperature": "hot"})
+    export = tmp_path / "export.json"
+    export.write_bytes(b"\n".join([line(v2("measurement", "1")), line(bad), line(TRANSITION)]))
+    completed = run_events(str(export))
+    stderr_lines = completed.stderr.decode().splitlines()
+    assert completed.returncode == 1
+    assert [event["event_id"] for event in output_objects(completed)] == ["1", "52377"]
+    assert stderr_lines[0].startswith(f"{export}:2 (byte ")
+    assert stderr_lines[0].endswith(
+        "eventPayload.features.temperature must be a number, found a string 'hot'"
+    )
+    assert stderr_lines[-1] == "2 events read, 1 invalid records"

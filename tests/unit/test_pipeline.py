@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from monitron_sap.errors import InputError, SapUnavailableError
+from monitron_sap.events import read_bytes
 from monitron_sap.events.model import RecordError, SourceRef
 from monitron_sap.pipeline import Pipeline, RetryPolicy, external_reference
 from monitron_sap.rules import RuleSettings
@@ -288,3 +290,31 @@ def test_unmapped_alert_notified_after_mapping_added(store: SqliteStore, sap: Fa
     again = make_pipeline(store, sap).process([event])
     assert again.already_done == 1
     assert len(sap.notifications) == 1
+
+
+def test_wrong_nested_type_is_invalid_record(store: SqliteStore, sap: FakeSap) -> None:
+    def record(event_id: str, temperature: object) -> dict[str, object]:
+        return {
+            "timestamp": "2026-03-05 10:00:00.000",
+            "eventId": event_id,
+            "version": "2.0",
+            "projectName": "Northwind Bottling",
+            "eventType": "measurement",
+            "eventPayload": {
+                "siteName": "Plant Hamburg",
+                "assetName": "Pump P-101",
+                "positionName": "Motor DE",
+                "features": {"temperature": temperature},
+            },
+        }
+
+    lines = [record("a", 41.0), record("b", "hot"), record("c", 42.0)]
+    data = "".join(json.dumps(line) + "\n" for line in lines).encode()
+
+    summary = make_pipeline(store, sap).process(read_bytes(data, "nested.jsonl"))
+
+    assert summary.invalid == 1
+    assert summary.skipped["measurement"] == 2
+    [entry] = [entry for entry in store.recent(10) if entry.status == Outcome.INVALID]
+    assert entry.source == "nested.jsonl"
+    assert "temperature" in (entry.error or entry.reason or "")

@@ -17,12 +17,13 @@ def events_command(paths: tuple[str, ...]) -> None:
 
     import orjson
 
-    from monitron_sap.events import RecordError, event_to_json, read_paths
+    from monitron_sap.events import RecordError, check_nested, event_to_json, read_paths
 
     event_count = 0
     error_count = 0
     stdout = sys.stdout.buffer
-    for result in read_paths(paths):
+    for read in read_paths(paths):
+        result = check_nested(read)
         if isinstance(result, RecordError):
             error_count += 1
             click.echo(result.describe(), err=True)

@@ -10,7 +10,13 @@ from monitron_sap.events.model import (
     SourceRef,
     VibrationBand,
 )
-from monitron_sap.events.reader import event_to_json, read_bytes, read_paths, read_stream
+from monitron_sap.events.reader import (
+    check_nested,
+    event_to_json,
+    read_bytes,
+    read_paths,
+    read_stream,
+)
 
 __all__ = [
     "ClosureCode",
@@ -21,6 +27,7 @@ __all__ = [
     "RecordError",
     "SourceRef",
     "VibrationBand",
+    "check_nested",
     "event_to_json",
     "read_bytes",
     "read_paths",

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import io
 import json
 import logging
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -29,7 +30,7 @@ from monitron_sap.events.framing import (
     split_records,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError, SourceRef
-from monitron_sap.events.schema import parse_record
+from monitron_sap.events.schema import parse_at
 
 logger = logging.getLogger(__name__)
 
@@ -37,13 +38,18 @@ STDIN_PATH = "-"
 
 
 def read_stream(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
-    """Read every record of a binary stream, gzip or plain; ``source`` names it in results."""
-    yield from _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
+    """Read every record of a binary stream, gzip or plain; ``source`` names it in results.
+
+    Nothing is read before the first result is requested.
+    """
+    # Returned rather than delegated to with "yield from", which would add a generator frame
+    # to every result.
+    return _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
 
 
 def read_bytes(data: bytes, source: str) -> Iterator[ReadResult]:
     """Read every record of one in-memory object, such as a Kinesis record or an S3 object."""
-    yield from read_stream(io.BytesIO(data), source)
+    return read_stream(io.BytesIO(data), source)
 
 
 def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[ReadResult]:
@@ -60,8 +66,29 @@ def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[
             yield from _read_file(path)
 
 
+def check_nested(result: ReadResult) -> ReadResult:
+    """Normalize an event's ``features`` and ``models`` now, turning a type error into a result.
+
+    The reader defers the type checks inside ``features`` and ``models`` to their first access.
+    This returns an event whose two fields are then built, or, when one has a value of the wrong
+    type, a ``RecordError`` at the event's position with the message that the access would
+    raise. A ``RecordError`` is returned unchanged.
+    """
+    if isinstance(result, RecordError):
+        return result
+    try:
+        result.features  # noqa: B018 - the access builds and caches the field
+        result.models  # noqa: B018
+    except InputError as error:
+        return RecordError(result.source, str(error), _excerpt(result.raw))
+    return result
+
+
 def event_to_json(event: MonitronEvent) -> dict[str, Any]:
     """Return the event as a JSON-ready object: the output of ``monitron-sap events``.
+
+    Raises ``InputError`` when ``features`` or ``models`` has a value of the wrong type, unless
+    ``check_nested`` has passed the event.
 
     ``timestamp`` is ISO-8601 UTC with milliseconds and a ``Z`` suffix. ``closure_code``,
     ``features`` and ``models`` appear only when the record has them.
@@ -140,18 +167,24 @@ def _read_frames(
 ) -> Iterator[ReadResult]:
     for frame in frames:
         if isinstance(frame, DecodedRecord):
-            value = frame.value
-            where = SourceRef(source, frame.offset, frame.line, from_error_output)
-            if type(value) is dict and "rawData" in value and "eventId" not in value:
-                yield from _unwrap_error_output(value, where)
-                continue
+            value, offset, line = frame
+            where = (source, offset, line, from_error_output)
             try:
-                yield parse_record(value, where)
+                event = parse_at(value, where)
             except InputError as error:
-                yield RecordError(where, str(error), _excerpt(value))
+                message = str(error)
+            else:
+                yield event
+                continue
+            # An error-output envelope has no eventId, so it always fails to parse as a record,
+            # and the common case pays nothing for this check.
+            if value.__class__ is dict and "rawData" in value and "eventId" not in value:
+                yield from _unwrap_error_output(value, SourceRef(*where))
+            else:
+                yield RecordError(SourceRef(*where), message, _excerpt(value))
         else:
-            where = SourceRef(source, frame.offset, frame.line, from_error_output)
-            yield RecordError(where, frame.message, frame.excerpt)
+            error_at = SourceRef(source, frame.offset, frame.line, from_error_output)
+            yield RecordError(error_at, frame.message, frame.excerpt)
 
 
 def _unwrap_error_output(envelope: dict[str, Any], where: SourceRef) -> Iterator[ReadResult]:
@@ -182,7 +215,10 @@ def _unwrap_error_output(envelope: dict[str, Any], where: SourceRef) -> Iterator
 
 
 def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
-    return replace(event, source=source)
+    # A copy rather than dataclasses.replace, which would read, and so normalize, every field.
+    moved = copy.copy(event)
+    object.__setattr__(moved, "source", source)
+    return moved
 
 
 def _excerpt(value: object) -> str:

@@ -14,22 +14,23 @@ values and event types are kept as strings. ``null`` is accepted for every optio
 Integers are accepted where floats are expected and stay ``int``, which the ``float`` annotations
 admit. ``totalVibration`` and ``resultantVector`` are both read. A value of the wrong JSON type
 (an object where a name is expected, a string where a number is expected) rejects the record with
-a message that names the field, so that no value is dropped silently.
+a message that names the field, so that no value is dropped silently. Inside ``features`` and
+``models``, which ``monitron_sap.events.nested`` builds on first access, that message is raised
+from the attribute instead.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 from monitron_sap.events.fields import (
-    EMPTY_OBJECT,
     SchemaError,
     describe,
     describe_type,
     parse_timestamp,
     read_integer,
     read_number,
-    read_numbers,
     read_object,
     read_text,
     read_texts,
@@ -37,13 +38,12 @@ from monitron_sap.events.fields import (
 from monitron_sap.events.model import (
     MEASUREMENT,
     ClosureCode,
-    Features,
     JsonObject,
-    ModelOutput,
     MonitronEvent,
+    PendingEvent,
     SourceRef,
-    VibrationBand,
 )
+from monitron_sap.events.nested import normalize_v1, normalize_v2
 
 _V1_TEXTS: Final = (
     "version",
@@ -66,17 +66,6 @@ _V2_PAYLOAD_TEXTS: Final = (
     "assetTransitionType",
 )
 _STATE_TEXTS: Final = ("newState", "previousState")
-_MODEL_TEXTS: Final = (
-    "persistentClassificationOutput",
-    "previousPersistentClassificationOutput",
-    "pointwiseClassificationOutput",
-    "isoClass",
-    "mutedThreshold",
-)
-_TOTAL_NUMBERS: Final = ("rms", "absMax", "absMin", "crestFactor")
-_AXES: Final = ("xAxis", "yAxis", "zAxis")
-_MODEL_OUTPUTS: dict[tuple[str | None, ...], ModelOutput] = {}
-_MODEL_OUTPUTS_MAX: Final = 4096
 
 
 def parse_record(value: object, source: SourceRef) -> MonitronEvent:
@@ -84,15 +73,26 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
 
     Raises ``SchemaError`` when the value is not an object, its structure is neither v1 nor v2,
     an identifying field (``eventId``, ``timestamp``, ``eventType``) is missing or invalid, or a
-    field has the wrong JSON type.
+    context field has the wrong JSON type. A wrong type inside ``features`` or ``models`` raises
+    ``SchemaError`` when that attribute is first read.
     """
-    if type(value) is not dict:
+    where = (source.source, source.offset, source.line, source.from_error_output)
+    return parse_at(value, where)
+
+
+def parse_at(value: object, where: tuple[str, int, int, bool]) -> MonitronEvent:
+    """Normalize like ``parse_record``, with the ``SourceRef`` fields as a tuple.
+
+    The event's ``source`` is built from ``where`` on first access, which saves the reader one
+    object per record.
+    """
+    if value.__class__ is not dict:
         raise SchemaError(f"expected a JSON object, found {describe_type(value)}")
 
     if "eventType" in value or "eventPayload" in value:
-        return _parse_v2(value, source)
+        return _parse_v2(value, where)
     if "measurement" in value or "projectDisplayName" in value:
-        return _parse_v1(value, source)
+        return _parse_v1(value, where)
 
     keys = ", ".join(sorted(value)[:8]) or "none"
     if len(value) > 8:
@@ -103,69 +103,110 @@ def parse_record(value: object, source: SourceRef) -> MonitronEvent:
     )
 
 
-def _parse_v2(record: JsonObject, source: SourceRef) -> MonitronEvent:
-    event_id = _event_id(record)
-    timestamp = parse_timestamp(record.get("timestamp"))
-    event_type = record.get("eventType")
-    if type(event_type) is not str or not event_type:
+def _parse_v2(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
+    # This runs once per record, so it reads each field with a plain dict lookup and checks its
+    # type inline. The general readers, whose messages name the field, run only when a value
+    # has an unexpected type. The checks run in the order of the messages they raise.
+    get = record.get
+    event_id = get("eventId")
+    if event_id.__class__ is not str or not event_id:
+        event_id = _event_id(record)
+    timestamp = parse_timestamp(get("timestamp"))
+    event_type = get("eventType")
+    if event_type.__class__ is not str or not event_type:
         raise SchemaError(f"eventType must be a non-empty string, found {describe(event_type)}")
-    payload = read_object(record, "eventPayload", "")
+    payload = get("eventPayload")
+    if payload.__class__ is not dict:
+        payload = read_object(record, "eventPayload", "")
 
-    version, account_id, project, project_id = read_texts(record, _V2_RECORD_TEXTS, "")
-    (
-        site,
-        asset,
-        position,
-        asset_position_id,
-        asset_position_url,
-        gateway_name,
-        company,
-        serial_number,
-        measurement_trigger,
-        transition_type,
-    ) = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
-    sensor = read_object(payload, "sensor", "eventPayload.")
-    gateway = read_object(payload, "gateway", "eventPayload.")
-    state = read_object(payload, "assetState", "eventPayload.")
-    new_state, previous_state = read_texts(state, _STATE_TEXTS, "eventPayload.assetState.")
-    features = payload.get("features")
-    models = payload.get("models")
-    closure = payload.get("closureCode")
-
-    return MonitronEvent(
-        event_id=event_id,
-        event_type=event_type,
-        schema_version=2,
-        timestamp=timestamp,
-        source=source,
-        version=version,
-        account_id=account_id,
-        project=project,
-        project_id=project_id,
-        site=site,
-        asset=asset,
-        position=position,
-        asset_position_id=asset_position_id,
-        asset_position_url=asset_position_url,
-        sensor_id=read_text(sensor, "physicalId", "eventPayload.sensor."),
-        sensor_rssi=read_number(sensor, "rssi", "eventPayload.sensor."),
-        gateway_id=read_text(gateway, "physicalId", "eventPayload.gateway."),
-        gateway_name=gateway_name,
-        company=company,
-        serial_number=serial_number,
-        sequence_no=read_integer(payload, "sequenceNo", "eventPayload."),
-        measurement_trigger=measurement_trigger,
-        transition_type=transition_type,
-        new_state=new_state,
-        previous_state=previous_state,
-        closure_code=None if closure is None else _closure_code(closure),
-        features=None if features is None else _features(features, "eventPayload.features."),
-        models={} if models is None else _models(models, "eventPayload.models."),
-        raw=record,
+    event = PendingEvent()
+    event.event_id = event_id
+    event.event_type = event_type
+    event.schema_version = 2
+    event.timestamp = timestamp
+    record_texts: Sequence[Any] = (
+        get("version"),
+        get("accountId"),
+        get("projectName"),
+        get("projectId"),
     )
+    for value in record_texts:
+        if value.__class__ is not str and value is not None:
+            record_texts = read_texts(record, _V2_RECORD_TEXTS, "")
+            break
+    event.version, event.account_id, event.project, event.project_id = record_texts
+
+    get = payload.get
+    payload_texts: Sequence[Any] = (
+        get("siteName"),
+        get("assetName"),
+        get("positionName"),
+        get("assetPositionId"),
+        get("assetPositionURL"),
+        get("gatewayName"),
+        get("companyName"),
+        get("serialNumber"),
+        get("measurementTrigger"),
+        get("assetTransitionType"),
+    )
+    for value in payload_texts:
+        if value.__class__ is not str and value is not None:
+            payload_texts = read_texts(payload, _V2_PAYLOAD_TEXTS, "eventPayload.")
+            break
+    (
+        event.site,
+        event.asset,
+        event.position,
+        event.asset_position_id,
+        event.asset_position_url,
+        event.gateway_name,
+        event.company,
+        event.serial_number,
+        event.measurement_trigger,
+        event.transition_type,
+    ) = payload_texts
+
+    sensor = get("sensor")
+    if sensor.__class__ is not dict:
+        sensor = read_object(payload, "sensor", "eventPayload.")
+    gateway = get("gateway")
+    if gateway.__class__ is not dict:
+        gateway = read_object(payload, "gateway", "eventPayload.")
+    state = get("assetState")
+    if state is None:
+        event.new_state = event.previous_state = None
+    else:
+        state = read_object(payload, "assetState", "eventPayload.")
+        event.new_state, event.previous_state = read_texts(
+            state, _STATE_TEXTS, "eventPayload.assetState."
+        )
+
+    sensor_id = sensor.get("physicalId")
+    if sensor_id.__class__ is not str:
+        sensor_id = read_text(sensor, "physicalId", "eventPayload.sensor.")
+    event.sensor_id = sensor_id
+    sensor_rssi = sensor.get("rssi")
+    if sensor_rssi.__class__ is not int:
+        sensor_rssi = read_number(sensor, "rssi", "eventPayload.sensor.")
+    event.sensor_rssi = sensor_rssi
+    gateway_id = gateway.get("physicalId")
+    if gateway_id.__class__ is not str:
+        gateway_id = read_text(gateway, "physicalId", "eventPayload.gateway.")
+    event.gateway_id = gateway_id
+    sequence_no = get("sequenceNo")
+    if sequence_no.__class__ is not int:
+        sequence_no = read_integer(payload, "sequenceNo", "eventPayload.")
+    event.sequence_no = sequence_no
+    closure = get("closureCode")
+    event.closure_code = None if closure is None else _closure_code(closure)
+
+    event.raw = record
+    event._where = where
+    event._normalize = normalize_v2
+    return event.finish()
 
 
-def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
+def _parse_v1(record: JsonObject, where: tuple[str, int, int, bool]) -> MonitronEvent:
     event_id = _event_id(record)
     timestamp = parse_timestamp(record.get("timestamp"))
     version, project, site, asset, position = read_texts(record, _V1_TEXTS, "")
@@ -174,30 +215,37 @@ def _parse_v1(record: JsonObject, source: SourceRef) -> MonitronEvent:
     measurement = read_object(record, "measurement", "")
     state = read_object(record, "assetState", "")
     new_state, previous_state = read_texts(state, _STATE_TEXTS, "assetState.")
-    features = measurement.get("features")
-    models = record.get("models")
 
-    return MonitronEvent(
-        event_id=event_id,
-        event_type=MEASUREMENT,
-        schema_version=1,
-        timestamp=timestamp,
-        source=source,
-        version=version,
-        project=project,
-        site=site,
-        asset=asset,
-        position=position,
-        sensor_id=read_text(sensor, "physicalId", "sensor."),
-        sensor_rssi=read_number(sensor, "rssi", "sensor."),
-        gateway_id=read_text(gateway, "physicalId", "gateway."),
-        sequence_no=read_integer(measurement, "sequenceNo", "measurement."),
-        new_state=new_state,
-        previous_state=previous_state,
-        features=None if features is None else _features(features, "measurement.features."),
-        models={} if models is None else _models(models, "models."),
-        raw=record,
-    )
+    event = PendingEvent()
+    event.event_id = event_id
+    event.event_type = MEASUREMENT
+    event.schema_version = 1
+    event.timestamp = timestamp
+    event.version = version
+    event.account_id = None
+    event.project = project
+    event.project_id = None
+    event.site = site
+    event.asset = asset
+    event.position = position
+    event.asset_position_id = None
+    event.asset_position_url = None
+    event.sensor_id = read_text(sensor, "physicalId", "sensor.")
+    event.sensor_rssi = read_number(sensor, "rssi", "sensor.")
+    event.gateway_id = read_text(gateway, "physicalId", "gateway.")
+    event.gateway_name = None
+    event.company = None
+    event.serial_number = None
+    event.sequence_no = read_integer(measurement, "sequenceNo", "measurement.")
+    event.measurement_trigger = None
+    event.transition_type = None
+    event.new_state = new_state
+    event.previous_state = previous_state
+    event.closure_code = None
+    event.raw = record
+    event._where = where
+    event._normalize = normalize_v1
+    return event.finish()
 
 
 def _event_id(record: JsonObject) -> str:
@@ -212,100 +260,6 @@ def _event_id(record: JsonObject) -> str:
     if value is None:
         raise SchemaError("eventId is missing")
     raise SchemaError(f"eventId must be a string or an integer, found {describe(value)}")
-
-
-def _features(value: object, path: str) -> Features:
-    if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
-    acceleration = read_object(value, "acceleration", path)
-    velocity = read_object(value, "velocity", path)
-    broadband_path = path + "acceleration.band0To6000Hz."
-    broadband = read_object(acceleration, "band0To6000Hz", path + "acceleration.")
-    broadband_x, broadband_y, broadband_z = _axes_rms(broadband, broadband_path)
-
-    return Features(
-        acceleration=_band(acceleration, path + "acceleration."),
-        velocity=_band(velocity, path + "velocity."),
-        temperature_c=read_number(value, "temperature", path),
-        broadband_x_rms=broadband_x,
-        broadband_y_rms=broadband_y,
-        broadband_z_rms=broadband_z,
-    )
-
-
-def _band(parent: JsonObject, path: str) -> VibrationBand:
-    band = read_object(parent, "band10To1000Hz", path)
-    path += "band10To1000Hz."
-    total = band.get("totalVibration")
-    total_key = "totalVibration"
-    if total is None:
-        total = band.get("resultantVector")
-        total_key = "resultantVector"
-    if total is None:
-        total = EMPTY_OBJECT
-    elif type(total) is not dict:
-        raise SchemaError(f"{path}{total_key} must be an object, found {describe(total)}")
-
-    rms, abs_max, abs_min, reported = read_numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
-    x_rms, y_rms, z_rms = _axes_rms(band, path)
-    # The exported velocity crest factor is sometimes 1000 times abs_max / rms, so it is
-    # recomputed whenever both inputs are present.
-    crest = abs_max / rms if abs_max is not None and rms else reported
-
-    return VibrationBand(
-        rms=rms,
-        abs_max=abs_max,
-        abs_min=abs_min,
-        crest_factor=crest,
-        reported_crest_factor=reported,
-        x_rms=x_rms,
-        y_rms=y_rms,
-        z_rms=z_rms,
-    )
-
-
-def _axes_rms(band: JsonObject, path: str) -> list[float | None]:
-    """Return the ``rms`` of ``xAxis``, ``yAxis`` and ``zAxis``, each ``None`` when missing."""
-    values: list[float | None] = []
-    for axis in _AXES:
-        block = band.get(axis)
-        if block is None:
-            values.append(None)
-            continue
-        if block.__class__ is not dict:
-            raise SchemaError(f"{path}{axis} must be an object, found {describe(block)}")
-        rms = block.get("rms")
-        kind = rms.__class__
-        if kind is not float and kind is not int and rms is not None:
-            raise SchemaError(f"{path}{axis}.rms must be a number, found {describe(rms)}")
-        values.append(rms)
-    return values
-
-
-def _models(value: object, path: str) -> dict[str, ModelOutput]:
-    if type(value) is not dict:
-        raise SchemaError(f"{path[:-1]} must be an object, found {describe(value)}")
-    outputs: dict[str, ModelOutput] = {}
-    for name, output in value.items():
-        if output is None:
-            continue
-        if type(output) is not dict:
-            raise SchemaError(f"{path}{name} must be an object, found {describe(output)}")
-        outputs[name] = _model_output(read_texts(output, _MODEL_TEXTS, path, name))
-    return outputs
-
-
-def _model_output(texts: list[str | None]) -> ModelOutput:
-    # Model outputs are a few enum combinations repeated in every measurement, and ModelOutput
-    # is immutable, so one instance per combination is shared.
-    key = tuple(texts)
-    output = _MODEL_OUTPUTS.get(key)
-    if output is None:
-        persistent, previous, pointwise, iso_class, muted = texts
-        output = ModelOutput(persistent, previous, pointwise, iso_class, muted)
-        if len(_MODEL_OUTPUTS) < _MODEL_OUTPUTS_MAX:
-            _MODEL_OUTPUTS[key] = output
-    return output
 
 
 def _closure_code(value: object) -> ClosureCode:

@@ -25,6 +25,7 @@ from monitron_sap.errors import (
     SapUnavailableError,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError
+from monitron_sap.events.reader import check_nested
 from monitron_sap.pipeline.disconnects import DisconnectWatch
 from monitron_sap.pipeline.drafts import build_draft
 from monitron_sap.pipeline.lifecycle import LifeCycle, charts_available
@@ -158,6 +159,9 @@ class Pipeline(LifeCycle):
 
         A caller that processes records one by one calls ``save_histories`` at the end.
         """
+        # The reader type-checks ``features`` and ``models`` on first access. The pipeline reads
+        # them for every measurement, so a wrong type there makes the record invalid here.
+        item = check_nested(item)
         if isinstance(item, RecordError):
             return self._record_invalid(item)
 

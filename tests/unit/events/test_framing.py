@@ -273,3 +273,49 @@ def test_endless_record_in_bounded_memory() -> None:
     errors, peak = peak_memory_of_framing(chunks)
     assert [error.message for error in errors] == ["record is larger than 1048576 bytes"]
     assert peak < 8 * 1024 * 1024
+
+
+def frames_in_chunks(data: bytes, chunk_size: int, max_record_bytes: int) -> list[object]:
+    chunks = [data[start : start + chunk_size] for start in range(0, len(data), chunk_size)]
+    return list(split_records(chunks, max_record_bytes))
+
+
+def test_line_fast_path_matches_general_path() -> None:
+    # One chunk takes the whole-line loop; one-byte chunks leave no complete line in the
+    # buffer, so every record goes through the general path.
+    data = b"".join(
+        [
+            line(A) + b"\r\n",
+            b"\n  \t\r\n",
+            b"  " + line(B) + b"\n",
+            line(A) + line(B) + b"\n",
+            b'{"eventId": "x", "a": \n',
+            b"[1, 2]\n",
+            b"garbage\n",
+            line(C) + b"\n",
+            b"{" + b'"k": "' + b"v" * 5000 + b'"}\n',
+            line(A),
+        ]
+    )
+    whole = frames_in_chunks(data, len(data), 4096)
+    assert whole == frames_in_chunks(data, 1, 4096)
+    assert len(whole) == 8
+
+
+def test_line_fast_path_counts_lines_and_offsets() -> None:
+    first, second = line(A) + b"\n", b"\n" + line(B) + b"\n"
+    frames = list(split_records([first + second + line(C)]))
+    assert [frame.line for frame in frames] == [1, 3, 4]
+    assert [frame.offset for frame in frames] == [0, len(first) + 1, len(first + second)]
+
+
+def test_joined_fast_path_matches_general_path() -> None:
+    pretty = json.dumps(B, indent=2).encode()
+    tricky = line(C | {"note": "a }{ b"})
+    data = line(A) + line(B) + pretty + line(A) + tricky + line(C) + b"\n" + line(A) + line(B)
+    whole = frames_in_chunks(data, len(data), 4096)
+    assert whole == frames_in_chunks(data, 1, 4096)
+    assert [frame.value for frame in whole] == [A, B, B, A, json.loads(tricky), C, A, B]
+    after_pretty = 1 + pretty.count(b"\n")
+    expected_lines = [1, 1, 1, after_pretty, after_pretty, after_pretty, after_pretty + 1]
+    assert [frame.line for frame in whole] == [*expected_lines, after_pretty + 1]

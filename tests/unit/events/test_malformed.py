@@ -4,6 +4,9 @@ By default a case sits on its own line between two valid JSON Lines records (eve
 and "after"); ``before`` and ``after`` override that. A case lists the messages, or their exact
 leading parts, of the errors it must produce, in order. ``<+N>`` in a message is the stream
 offset of the bad input plus N.
+
+The reader checks the types inside ``features`` and ``models`` when they are first read, so the
+corpus runs every result through ``check_nested``, as ``monitron-sap events`` does.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import Any
 
 import pytest
 
-from monitron_sap.events import RecordError, read_bytes
+from monitron_sap.events import MonitronEvent, RecordError, check_nested, read_bytes
+from monitron_sap.events.fields import SchemaError
 from tests.unit.events.records import error_envelope, line, v1, v2
 
 BEFORE = line(v2("measurement", "before"))
@@ -402,7 +406,8 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_malformed_input_reported(case: Case) -> None:
-    results = list(read_bytes(case.before + case.bad + case.after, "corpus.json"))
+    data = case.before + case.bad + case.after
+    results = [check_nested(result) for result in read_bytes(data, "corpus.json")]
     errors = [result for result in results if isinstance(result, RecordError)]
     event_ids = [result.event_id for result in results if not isinstance(result, RecordError)]
 
@@ -414,6 +419,43 @@ def test_malformed_input_reported(case: Case) -> None:
     assert errors[0].source.line == case.line
     assert errors[0].source.offset == start
     assert event_ids == list(case.event_ids)
+
+
+@pytest.mark.parametrize(
+    ("payload", "attribute", "message"),
+    [
+        (
+            {"features": {"temperature": "hot"}},
+            "features",
+            "eventPayload.features.temperature must be a number, found a string 'hot'",
+        ),
+        (
+            {"models": {"vibrationML": "ALARM"}},
+            "models",
+            "eventPayload.models.vibrationML must be an object, found a string 'ALARM'",
+        ),
+    ],
+)
+def test_nested_type_error_raised_on_access(
+    payload: dict[str, Any], attribute: str, message: str
+) -> None:
+    results = list(read_bytes(BEFORE + b"\n" + payload_line(**payload) + b"\n", "corpus.json"))
+    event = results[1]
+    assert isinstance(event, MonitronEvent)
+    assert event.event_id == "bad"
+    with pytest.raises(SchemaError) as caught:
+        getattr(event, attribute)
+    assert str(caught.value) == message
+
+
+def test_check_nested_reports_at_record_position() -> None:
+    bad = payload_line(features={"temperature": "hot"})
+    results = [check_nested(result) for result in read_bytes(BEFORE + b"\n" + bad, "c.json")]
+    error = results[1]
+    assert isinstance(error, RecordError)
+    assert error.source.line == 2
+    assert error.source.offset == len(BEFORE) + 1
+    assert error.excerpt == json.dumps(json.loads(bad), ensure_ascii=False)[:200]
 
 
 def test_corpus_has_at_least_forty_cases() -> None:

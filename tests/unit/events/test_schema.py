@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from monitron_sap.events import MonitronEvent, SourceRef
 from monitron_sap.events.fields import SchemaError, parse_timestamp
-from monitron_sap.events.model import EVENT_TYPES
+from monitron_sap.events.model import EVENT_TYPES, PendingEvent
 from monitron_sap.events.schema import parse_record
 from tests.unit.events.records import v1, v2
 
@@ -195,8 +196,9 @@ def test_integers_accepted_as_numbers() -> None:
 
 
 def test_boolean_rejected_as_number() -> None:
+    event = parse(v2("measurement", features={"temperature": True}))
     with pytest.raises(SchemaError) as caught:
-        parse(v2("measurement", features={"temperature": True}))
+        event.features  # noqa: B018
     assert str(caught.value) == (
         "eventPayload.features.temperature must be a number, found a boolean True"
     )
@@ -204,8 +206,9 @@ def test_boolean_rejected_as_number() -> None:
 
 def test_broadband_error_names_full_path() -> None:
     features = {"acceleration": {"band0To6000Hz": {"yAxis": {"rms": "high"}}}}
+    event = parse(v2("measurement", features=features))
     with pytest.raises(SchemaError) as caught:
-        parse(v2("measurement", features=features))
+        event.features  # noqa: B018
     assert str(caught.value) == (
         "eventPayload.features.acceleration.band0To6000Hz.yAxis.rms must be a number, "
         "found a string 'high'"
@@ -264,3 +267,37 @@ def test_timestamp_rejects_trailing_text() -> None:
     with pytest.raises(SchemaError) as caught:
         parse_timestamp("2023-10-29 16:38:07.476 UTC")
     assert "is not a timestamp" in str(caught.value)
+
+
+def test_parsed_event_is_frozen_dataclass() -> None:
+    event = parse(v2("measurement"))
+    assert type(event) is MonitronEvent
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.site = "elsewhere"  # type: ignore[misc]
+
+
+def test_parsed_event_equals_keyword_construction() -> None:
+    event = parse(v2("measurement"))
+    values = {field.name: getattr(event, field.name) for field in dataclasses.fields(event)}
+    rebuilt = MonitronEvent(**values)
+    assert rebuilt == event
+    assert rebuilt.source == WHERE
+    assert rebuilt.features == event.features
+
+
+def test_pending_event_sets_every_field() -> None:
+    built_on_access = {"source", "features", "models"}
+    names = {field.name for field in dataclasses.fields(MonitronEvent)}
+    assert set(PendingEvent.__annotations__) >= names - built_on_access
+
+
+def test_replace_keeps_nested_fields() -> None:
+    event = parse(v2("measurement"))
+    changed = dataclasses.replace(event, event_id="43")
+    assert changed.event_id == "43"
+    assert changed.models == event.models
+
+
+def test_v2_numeric_name_becomes_string() -> None:
+    event = parse(v2("measurement", siteName=1017))
+    assert event.site == "1017"

@@ -1,0 +1,92 @@
+"""Find where a record candidate ends, and decode it with an error message that names the fault.
+
+The framer uses these on its general path, for records that are not one per line or joined by
+``}{``: pretty-printed records, a record cut off by a line break, invalid JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Final
+
+import orjson
+
+COMPLETE: Final = 0
+INCOMPLETE: Final = 1
+BROKEN_STRING: Final = 2
+
+_TOKEN = re.compile(rb'[{}"]')
+# The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
+# or the end of the data, whichever comes first.
+_STRING_REST = re.compile(rb'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
+
+
+def match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
+    """Find the ``}`` that closes the ``{`` at ``start``, looking no further than ``limit``.
+
+    Returns ``(COMPLETE, end)`` with ``end`` just past the brace, ``(INCOMPLETE, limit)`` when
+    more data is needed, or ``(BROKEN_STRING, index)`` at a raw line break inside a string.
+    """
+    depth = 0
+    pos = start
+    search = _TOKEN.search
+    string_rest = _STRING_REST.match
+    while True:
+        token = search(buffer, pos, limit)
+        if token is None:
+            return INCOMPLETE, limit
+        index = token.start()
+        byte = buffer[index]
+        if byte == 0x22:  # '"'
+            end = string_rest(buffer, index + 1, limit).end()  # type: ignore[union-attr]
+            if end >= limit:
+                return INCOMPLETE, limit
+            closing = buffer[end]
+            if closing == 0x22:
+                pos = end + 1
+            elif closing == 0x5C and end + 1 >= limit:  # a backslash at the end of the data
+                return INCOMPLETE, limit
+            else:
+                return BROKEN_STRING, end
+        elif byte == 0x7B:  # "{"
+            depth += 1
+            pos = index + 1
+        else:
+            depth -= 1
+            pos = index + 1
+            if depth == 0:
+                return COMPLETE, pos
+
+
+class InvalidJsonError(ValueError):
+    """A record candidate that is not valid JSON; the message says why and where."""
+
+
+def decode_candidate(data: bytes, offset: int) -> Any:
+    """Decode one record candidate, falling back to the standard library for the message.
+
+    The standard library also accepts what orjson rejects but JSON allows, such as an escaped
+    lone surrogate. ``offset`` is the stream offset of ``data`` and goes into the message.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        pass
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJsonError(
+            f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
+        ) from error
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as error:
+        where = offset + len(text[: error.pos].encode("utf-8"))
+        raise InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
+    except ValueError as error:
+        raise InvalidJsonError(f"invalid JSON: {error}") from error
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed in JSON")
