@@ -6,6 +6,8 @@ Exit codes of every command:
 * 1: done, but some records were invalid, failed, dead-lettered or held by another run.
 * 2: invalid usage or configuration (also click's code for usage errors).
 * 3: the ledger database cannot be used.
+* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge); the run stopped
+  calling SAP and kept the remaining records as dead letters.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ EXIT_OK: Final = 0
 EXIT_PROBLEMS: Final = 1
 EXIT_CONFIGURATION: Final = 2
 EXIT_STORE: Final = 3
+EXIT_SAP_CREDENTIALS: Final = 4
 MAX_PROBLEMS_SHOWN: Final = 20
 REPLAY_COMMAND: Final = "monitron-sap dead-letters replay"
 
