@@ -49,8 +49,15 @@ verbose_option = click.option(
 )
 
 
+# Loggers of libraries that log every request URL at INFO. The product logs its own request
+# lines, and a URL may carry credentials, so these stay at WARNING even with --verbose.
+QUIET_LIBRARY_LOGGERS: Final = ("httpx", "httpcore")
+
+
 def configure_logging(verbose: bool) -> None:
     """Send log records to standard error: warnings and errors, or everything from INFO up."""
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if logging.getLogger().handlers:
         return
     logging.basicConfig(
