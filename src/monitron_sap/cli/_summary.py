@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import click
 
-from monitron_sap.cli._common import MAX_PROBLEMS_SHOWN
+from monitron_sap.cli._common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_SAP_CREDENTIALS,
+    MAX_PROBLEMS_SHOWN,
+)
 from monitron_sap.pipeline import RunSummary
+
+
+def exit_code(summary: RunSummary) -> int:
+    """Return the command's exit code for a finished run."""
+    if summary.credentials_error is not None:
+        return EXIT_SAP_CREDENTIALS
+    return EXIT_OK if summary.ok else EXIT_PROBLEMS
 
 
 def print_summary(summary: RunSummary, *, lease_seconds: float) -> None:
@@ -42,3 +54,13 @@ def print_summary(summary: RunSummary, *, lease_seconds: float) -> None:
                 "see 'monitron-sap status' and 'monitron-sap dead-letters list'",
                 err=True,
             )
+    if summary.credentials_error is not None:
+        click.echo(
+            "error: SAP rejected the credentials, so the run stopped calling SAP to avoid "
+            "locking the SAP user. The records that needed SAP are dead letters. Check "
+            "sap.user and the password (sap.password_file or MONITRON_SAP_SAP_PASSWORD), the "
+            "user's authorizations for API_MAINTNOTIFICATION and whether the user is locked "
+            "(transaction SU01), then run 'monitron-sap dead-letters replay'. "
+            f"SAP's response: {summary.credentials_error}",
+            err=True,
+        )

@@ -8,7 +8,6 @@ import click
 
 from monitron_sap.cli._common import (
     EXIT_OK,
-    EXIT_PROBLEMS,
     REPLAY_COMMAND,
     ProgressLine,
     config_option,
@@ -60,7 +59,7 @@ def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
     configure_logging(verbose)
 
     def run() -> int:
-        from monitron_sap.cli._summary import print_summary
+        from monitron_sap.cli._summary import exit_code, print_summary
         from monitron_sap.config import load_settings
         from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
@@ -82,7 +81,7 @@ def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
             click.echo("No dead letters to replay.")
             return EXIT_OK
         print_summary(summary, lease_seconds=settings.lease_seconds)
-        return EXIT_OK if summary.ok else EXIT_PROBLEMS
+        return exit_code(summary)
 
     run_guarded(run)
 

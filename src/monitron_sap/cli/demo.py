@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Final
 import click
 
 from monitron_sap.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
     config_option,
     configure_logging,
     run_guarded,
@@ -59,7 +57,7 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
     from dataclasses import replace
 
     from monitron_sap.assets.csv_io import read_mapping_csv
-    from monitron_sap.cli._summary import print_summary
+    from monitron_sap.cli._summary import exit_code, print_summary
     from monitron_sap.config import Secret, load_settings
     from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
     from monitron_sap.events.reader import read_paths
@@ -108,7 +106,7 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
                 )
             created = _print_notifications(client, sorted(technical_objects))
             _print_closed_life(created, clients, store)
-    return EXIT_OK if summary.ok else EXIT_PROBLEMS
+    return exit_code(summary)
 
 
 def _print_notifications(client: object, technical_objects: list[str]) -> list[str]:

@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from monitron_sap.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
     ProgressLine,
     config_option,
     configure_logging,
@@ -40,7 +38,7 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
     configure_logging(verbose)
 
     def run() -> int:
-        from monitron_sap.cli._summary import print_summary
+        from monitron_sap.cli._summary import exit_code, print_summary
         from monitron_sap.config import load_settings
         from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
@@ -59,7 +57,7 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
             finally:
                 progress.close()
         print_summary(summary, lease_seconds=settings.lease_seconds)
-        return EXIT_OK if summary.ok else EXIT_PROBLEMS
+        return exit_code(summary)
 
     run_guarded(run)
 

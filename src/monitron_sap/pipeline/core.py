@@ -109,6 +109,7 @@ class Pipeline(LifeCycle):
         self._clock = clock
         self._sleep = sleep
         self._dead_letter_streak = 0
+        self.credentials_error = None
         self._derived: list[RecordResult] = []
         self._disconnects = DisconnectWatch(self.ledger, self._raise_disconnected)
 
@@ -128,6 +129,8 @@ class Pipeline(LifeCycle):
             for derived in self.take_derived_results():
                 summary.add(derived, read=False)
         self.save_histories()
+        if self.credentials_error is not None:
+            summary.credentials_error = str(self.credentials_error)
         return summary
 
     def take_derived_results(self) -> list[RecordResult]:

@@ -39,7 +39,11 @@ class RecordResult:
 
 @dataclass(slots=True)
 class RunSummary:
-    """Counts over the records of one run. ``skipped`` counts skipped records by reason code."""
+    """Counts over the records of one run. ``skipped`` counts skipped records by reason code.
+
+    ``credentials_error`` is the message of the authorization error after which the run stopped
+    calling SAP, or ``None``.
+    """
 
     read: int = 0
     notified: int = 0
@@ -53,6 +57,7 @@ class RunSummary:
     busy: int = 0
     notification_numbers: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    credentials_error: str | None = None
 
     def add(self, result: RecordResult, *, read: bool = True) -> None:
         """Count ``result`` in the summary; ``read`` is false for alerts no record caused."""
