@@ -54,6 +54,9 @@ class FaultSettings:
     """Delay before every service request is processed, in seconds."""
     lost_response_rate: float = 0.0
     """Share of successful creates whose response is dropped by closing the connection."""
+    lost_update_response_rate: float = 0.0
+    """Share of successful updates (PUT, PATCH, MERGE) and function imports whose response is
+    dropped by closing the connection after the change is applied."""
     head_not_supported: bool = False
     """Reject HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
     csrf_token_lifetime_seconds: float | None = None
@@ -62,7 +65,7 @@ class FaultSettings:
     """Seed of the random generator behind the shares; ``None`` seeds from the system."""
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "lost_response_rate"):
+        for name in ("error_rate", "lost_response_rate", "lost_update_response_rate"):
             share = getattr(self, name)
             if not 0.0 <= share <= 1.0:
                 raise ConfigurationError(f"fault {name} must be between 0 and 1, got {share}")

@@ -317,9 +317,22 @@ class EmulatorServer:
         response = self._call(service, request)
         if response.created and self.faults.draw_lost_response():
             return None
+        if self._is_change(method, relative, response) and self.faults.draw_lost_update_response():
+            return None
         response.headers.update(extra_headers)
         response.headers.setdefault("dataserviceversion", "2.0")
         return response
+
+    @staticmethod
+    def _is_change(method: str, relative_path: str, response: ServiceResponse) -> bool:
+        """Tell whether a response reports an applied update or function import.
+
+        Creates have their own fault, and a ``$batch`` response carries several changes, so
+        neither counts here.
+        """
+        if method not in MODIFYING_METHODS or response.created or relative_path == "$batch":
+            return False
+        return 200 <= response.status < 300
 
     def _inject_faults(self, method: str, path: str) -> ServiceResponse | None:
         """Apply the delay and return an injected error response, if one is due."""
