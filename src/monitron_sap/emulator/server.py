@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from monitron_sap.emulator.admin import ADMIN_PREFIX, handle_admin
 from monitron_sap.emulator.config import EmulatorConfig
+from monitron_sap.emulator.custom_service import CUSTOM_SERVICE_PATH, CustomNotificationService
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
 from monitron_sap.emulator.protocol import (
@@ -115,6 +116,7 @@ class EmulatorServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.register_service(SERVICE_PATH, MaintNotificationService(self.config, self.store))
+        self.register_service(CUSTOM_SERVICE_PATH, CustomNotificationService())
         # Imported here because the attachment service module imports this one.
         from monitron_sap.emulator.attachments import register_attachment_service
 
