@@ -23,6 +23,7 @@ from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.custom_service import CUSTOM_SERVICE_PATH, CustomNotificationService
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
+from monitron_sap.emulator.oauth import TOKEN_PATH, TokenIssuer
 from monitron_sap.emulator.protocol import (
     TEXT_TYPE,
     ODataError,
@@ -110,6 +111,7 @@ class EmulatorServer:
         self.store = EntityStore(self.config.db_path)
         self._authenticator = Authenticator(self.config)
         self._sessions = SessionStore(self.config, self.faults)
+        self.oauth = TokenIssuer(self.config)
         self._services: dict[str, Service] = {}
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
@@ -245,6 +247,8 @@ class EmulatorServer:
                 path,
                 body,
             )
+        elif path == TOKEN_PATH:
+            response = self.oauth.handle(handler.command, headers, body)
         else:
             response = self._serve(handler, path, query, headers, body)
         if response is None:
@@ -364,6 +368,8 @@ class EmulatorServer:
             return self._unauthorized("Logon failed: no sap-client given and no default client")
 
         user = self._authenticator.authenticate(headers)
+        if user is None and "authorization" in headers:
+            user = self.oauth.user_for(headers["authorization"])
         if user is None and "authorization" not in headers:
             user = self._sessions.session_user(parse_cookies(headers.get("cookie")))
         if user is None:
