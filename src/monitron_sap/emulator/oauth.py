@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 TOKEN_PATH: Final = "/oauth/token"  # noqa: S105 - a URL path, not a secret
 MAX_TOKENS: Final = 10_000
-"""Tokens kept before the oldest are forgotten."""
+"""Maximum number of tokens kept; beyond it the oldest are dropped."""
 
 
 class TokenIssuer:

@@ -17,6 +17,7 @@ from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.server import EmulatorServer
 from monitron_sap.errors import SapAuthorizationError
 from monitron_sap.runtime import build_notification_client
+from monitron_sap.sap.auth import TOKEN_EXPIRY_MARGIN_SECONDS
 from monitron_sap.sap.models import NotificationDraft
 
 CLIENT_ID = "monitron-bridge"
@@ -76,15 +77,16 @@ def test_token_refetched_after_revocation(sap: EmulatorServer, tmp_path: Path) -
 
 
 def test_token_refetched_after_expiry(tmp_path: Path) -> None:
-    # The client renews a token 30 seconds before its stated expiry, so a 30.2-second token
-    # counts as valid for 0.2 seconds.
-    with _emulator(lifetime=30.2) as sap:
+    # The client renews a token TOKEN_EXPIRY_MARGIN_SECONDS before its stated expiry, so this
+    # token counts as valid for half a second.
+    with _emulator(lifetime=TOKEN_EXPIRY_MARGIN_SECONDS + 0.5) as sap:
         with build_notification_client(_settings(sap, tmp_path).sap) as client:
             created = client.create(DRAFT)
-            time.sleep(0.3)
+            issued_before_expiry = sap.oauth.issued_count
+            time.sleep(0.6)
             client.get(created.number)
 
-        assert sap.oauth.issued_count == 2
+        assert sap.oauth.issued_count == issued_before_expiry + 1
 
 
 def test_wrong_secret_raises_without_leaking(
