@@ -33,10 +33,21 @@ def print_summary(summary: RunSummary, *, lease_seconds: float) -> None:
             f"{summary.already_done} records were already processed by an earlier run; "
             "nothing new was sent to SAP for them."
         )
+    if summary.repeated:
+        click.echo(
+            f"{summary.repeated} records appeared more than once in this input; each was "
+            "processed once."
+        )
+    if summary.finished_elsewhere:
+        click.echo(
+            f"{summary.finished_elsewhere} records were processed by another run at the same "
+            "time; nothing is left to do for them."
+        )
     if summary.busy:
         click.echo(
-            f"{summary.busy} records are claimed by another run, or by a run that stopped less "
-            f"than {lease_seconds:.0f} s ago; run again after that time."
+            f"{summary.busy} records are still being processed by another run, or by a run that "
+            f"stopped less than {lease_seconds:.0f} s ago. When that run finishes it records "
+            f"them; if it stopped, run again after {lease_seconds:.0f} s to take them over."
         )
     if summary.skipped:
         click.echo("Skipped by reason:")

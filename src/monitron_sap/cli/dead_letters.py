@@ -40,7 +40,7 @@ def list_command(limit: int, config_file: Path | None) -> None:
             return EXIT_OK
         for entry in letters:
             click.echo(
-                f"{entry.record_key}  {entry.source}@{entry.offset}  attempts {entry.attempts}  "
+                f"{entry.record_key}  {entry.source}@{entry.offset}  runs {entry.attempts}  "
                 f"{entry.updated_at:%Y-%m-%d %H:%M:%S}  {entry.error or ''}"
             )
         click.echo(f"{len(letters)} dead letters; replay them with '{REPLAY_COMMAND}'.")
