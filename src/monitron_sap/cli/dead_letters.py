@@ -23,7 +23,13 @@ def dead_letters_group() -> None:
 
 
 @dead_letters_group.command("list")
-@click.option("--limit", default=100, show_default=True, help="Maximum number of entries shown.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Maximum number of entries shown, at least 1.",
+)
 @config_option
 def list_command(limit: int, config_file: Path | None) -> None:
     """Print the dead letters with their source and last error."""
