@@ -197,6 +197,8 @@ class LifeCycle(Bookkeeping):
             )
             return self._finish(event, Outcome.CORRELATED, reason, number)
 
+        # NOTE: when the process stops between this update and the ledger outcome, the retry
+        # appends the text a second time; the priority and phase changes are not repeated.
         text = update_text(event, decision, self._latest_snapshot(position))
         priority = priority_for(mapping, state, self.rules) if escalates else None
         # The short text names the state, so it follows the escalation too.

@@ -14,8 +14,10 @@ from monitron_sap.aws import handlers
 from monitron_sap.aws.event_sources import ObjectRef
 from monitron_sap.aws.lambda_runtime import LambdaRuntime, UnfinishedRecordsError
 from monitron_sap.aws.settings import HandlerSettings
+from monitron_sap.config import SapSettings
 from monitron_sap.emulator import DEMO_PASSWORD, EmulatorServer
-from monitron_sap.sap.models import Notification
+from monitron_sap.runtime import build_sap_clients
+from monitron_sap.sap.models import PHASE_COMPLETED, Notification
 from monitron_sap.sap.notifications import NotificationClient
 from monitron_sap.store.dynamodb import DynamoLedgerStore
 from monitron_sap.store.dynamodb_common import make_dynamodb_client
@@ -28,7 +30,7 @@ from tests.e2e.aws.lambda_events import (
     queue_length,
     sqs_event,
 )
-from tests.e2e.records import v2_transition
+from tests.e2e.records import v2_measurement, v2_transition
 from tests.moto_server import REGION
 
 # A Firehose object key under Monitron's dynamic partitioning, with a space, "+", "=" and ":".
@@ -266,3 +268,58 @@ def replay_body(bucket: str) -> str:
             ]
         }
     )
+
+
+def test_lambda_follows_notification_life(
+    aws_world: AwsWorld, client: NotificationClient, sap_settings: SapSettings
+) -> None:
+    s3, sqs = clients(aws_world)
+    closure = {"failureMode": "IMBALANCE", "failureCause": "WEAR", "actionTaken": "ADJUST"}
+    body = export_lines(
+        v2_measurement("m1"),
+        v2_transition("t1", "WARNING"),
+        v2_transition("t2", "ALARM", "WARNING", timestamp="2026-01-06 09:00:00.000"),
+        v2_transition(
+            "t3",
+            "NEEDS_MAINTENANCE",
+            "ALARM",
+            timestamp="2026-01-06 10:00:00.000",
+            transition_type="userInput",
+        ),
+        v2_transition(
+            "t4",
+            "HEALTHY",
+            "NEEDS_MAINTENANCE",
+            timestamp="2026-01-07 10:00:00.000",
+            transition_type="userInput",
+            closure_code=closure,
+        ),
+    )
+    s3.put_object(Bucket=aws_world.bucket, Key=FIREHOSE_KEY, Body=body)
+
+    delivery = deliver_from_queue(
+        sqs, aws_world.queue_url, aws_world.queue_arn, handlers.sqs_handler
+    )
+
+    assert delivery is not None
+    assert delivery.failed_ids == set()
+    [notification] = created(client, PUMP)
+    assert notification.phase == PHASE_COMPLETED
+    assert notification.priority == "2"
+    with build_sap_clients(sap_settings) as sap:
+        [item] = sap.items.list_items(notification.number)
+        attachments = sap.attachments.list_attachments(notification.number)
+    assert (item.damage_code_group, item.damage_code) == ("MON-DMG", "D006")
+    assert len(attachments) == 2
+    ledger = DynamoLedgerStore(
+        make_dynamodb_client(endpoint_url=aws_world.endpoint, region_name=REGION),
+        aws_world.ledger_table,
+    )
+    entries = ledger.entries_for_notification(notification.number)
+    assert [entry.record_key for entry in entries] == [
+        "assetStateTransition:t1",
+        "assetStateTransition:t2",
+        "assetStateTransition:t3",
+        "assetStateTransition:t4",
+    ]
+    assert ledger.get_measurement_history("id:pos-a1b2c3d40101") is not None
