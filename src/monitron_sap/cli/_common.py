@@ -6,7 +6,7 @@ Exit codes of every command:
 * 1: done, but some records were invalid, failed, dead-lettered or held by another run.
 * 2: invalid usage or configuration (also click's code for usage errors).
 * 3: the ledger database cannot be used.
-* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge); the run stopped
+* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge). The run stopped
   calling SAP and kept the remaining records as dead letters.
 * 5: done, but the input had alerts and none of them had a mapping entry, so nothing was sent
   to SAP; the summary lists the unmapped positions.

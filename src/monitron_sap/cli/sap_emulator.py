@@ -153,7 +153,8 @@ def register(group: click.Group) -> None:
         except ConfigurationError as error:
             raise click.ClickException(str(error)) from error
 
-        # The handler is in place before the first line, which tells callers the server is up.
+        # Callers read the first output line as the sign that the server is up, so the handler
+        # is installed before it.
         previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             click.echo(f"SAP emulator serving {server.service_url}?sap-client={sap_client}")
