@@ -6,8 +6,10 @@ Exit codes of every command:
 * 1: done, but some records were invalid, failed, dead-lettered or held by another run.
 * 2: invalid usage or configuration (also click's code for usage errors).
 * 3: the ledger database cannot be used.
-* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge); the run stopped
+* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge). The run stopped
   calling SAP and kept the remaining records as dead letters.
+* 5: done, but the input had alerts and none of them had a mapping entry, so nothing was sent
+  to SAP; the summary lists the unmapped positions.
 * 70: internal error (a bug); the message asks for a report, ``--verbose`` shows the traceback.
 * 74: a file or the output cannot be read or written (a full disk, a closed pipe, a missing
   folder).
@@ -34,6 +36,7 @@ EXIT_PROBLEMS: Final = 1
 EXIT_CONFIGURATION: Final = 2
 EXIT_STORE: Final = 3
 EXIT_SAP_CREDENTIALS: Final = 4
+EXIT_NOTHING_MAPPED: Final = 5
 EXIT_INTERNAL: Final = 70  # EX_SOFTWARE in BSD sysexits.h
 EXIT_OUTPUT: Final = 74  # EX_IOERR in BSD sysexits.h
 EXIT_INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report it

@@ -3,7 +3,7 @@
 ``GuardedGroup`` turns what escapes a command into one line on standard error and an exit code
 from the table in ``_common``. Errors of the product get their message; an interrupt, a full
 or closed output and unreadable files get a sentence each. Anything else is a bug: it prints a
-traceback with ``--verbose`` and otherwise asks the user to report it.
+traceback with ``--verbose``, and otherwise a request to report it.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ def _stop(message: str, code: int) -> NoReturn:
 
 
 def _silence_stdout() -> None:
-    """Point standard output at the null device, so that the final flush at exit cannot fail."""
+    """Point standard output at the null device, so that the flush at exit has nothing to write."""
     # Without a file descriptor (a test runner's capture), there is nothing to flush at exit.
     with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
         null = os.open(os.devnull, os.O_WRONLY)

@@ -23,7 +23,13 @@ def dead_letters_group() -> None:
 
 
 @dead_letters_group.command("list")
-@click.option("--limit", default=100, show_default=True, help="Maximum number of entries shown.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Maximum number of entries shown, at least 1.",
+)
 @config_option
 def list_command(limit: int, config_file: Path | None) -> None:
     """Print the dead letters with their source and last error."""
@@ -40,7 +46,7 @@ def list_command(limit: int, config_file: Path | None) -> None:
             return EXIT_OK
         for entry in letters:
             click.echo(
-                f"{entry.record_key}  {entry.source}@{entry.offset}  attempts {entry.attempts}  "
+                f"{entry.record_key}  {entry.source}@{entry.offset}  runs {entry.attempts}  "
                 f"{entry.updated_at:%Y-%m-%d %H:%M:%S}  {entry.error or ''}"
             )
         click.echo(f"{len(letters)} dead letters; replay them with '{REPLAY_COMMAND}'.")

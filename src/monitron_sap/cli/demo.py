@@ -19,6 +19,7 @@ from monitron_sap.cli._common import (
 )
 
 if TYPE_CHECKING:
+    from monitron_sap.config import Settings
     from monitron_sap.runtime import SapClients
     from monitron_sap.store.ports import LedgerStore
 
@@ -48,12 +49,12 @@ def demo_command(reset: bool, config_file: Path | None, verbose: bool) -> None:
         if reset and demo_dir.exists():
             shutil.rmtree(demo_dir)
             click.echo(f"Deleted the earlier demo data in {demo_dir}.")
-        return _run_demo(demo_dir, settings.lease_seconds)
+        return _run_demo(demo_dir, settings)
 
     run_guarded(run)
 
 
-def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
+def _run_demo(demo_dir: Path, user_settings: Settings) -> int:
     from dataclasses import replace
 
     from monitron_sap.assets.csv_io import read_mapping_csv
@@ -76,7 +77,20 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
         db_path=demo_dir / "sap-emulator.sqlite3",
         sap_client=DEMO_SAP_CLIENT,
     )
-    settings = load_settings(environ={"MONITRON_SAP_DATA_DIR": str(demo_dir)})
+    # The demo keeps its own ledger and SAP emulator, but applies the user's rules, so that a
+    # configuration can be tried on the sample export.
+    settings = replace(
+        load_settings(environ={"MONITRON_SAP_DATA_DIR": str(demo_dir)}),
+        rules=user_settings.rules,
+        closure_catalog=user_settings.closure_catalog,
+    )
+    lease_seconds = user_settings.lease_seconds
+    if user_settings.config_file is not None:
+        click.echo(
+            f"Applying rules.*, lifecycle.* and [closure] from {user_settings.config_file}; the "
+            "demo uses its own SAP emulator and ledger, so sap.*, database and pipeline.* "
+            "settings are not used."
+        )
     inputs = [str(data / "export"), str(data / "v1")]
 
     with EmulatorServer(emulator_config) as emulator:

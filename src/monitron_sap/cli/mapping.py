@@ -144,22 +144,31 @@ def list_command(config_file: Path | None) -> None:
         if not entries:
             click.echo("The mapping is empty; load one with 'monitron-sap mapping import FILE'.")
             return EXIT_OK
-        click.echo(f"{'MATCH':<58} {'TECHNICAL OBJECT':<18} {'KIND':<9} TYPE  PLANT")
-        for entry in entries:
-            if entry.asset_position_id:
-                match = f"assetPositionId {entry.asset_position_id}"
-            elif entry.sensor_id:
-                match = f"sensor {entry.sensor_id}"
-            else:
-                match = " / ".join((entry.project, entry.site, entry.asset, entry.position))
-            click.echo(
-                f"{match[:58]:<58} {entry.technical_object:<18} "
-                f"{entry.technical_object_kind:<9} {entry.notification_type:<5} "
-                f"{entry.planning_plant or ''}"
-            )
+        rows = [_list_row(entry) for entry in entries]
+        header = ("MATCH", "TECHNICAL OBJECT", "KIND", "TYPE", "PLANT")
+        widths = [max(len(row[column]) for row in [header, *rows]) for column in range(4)]
+        for row in [header, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+            click.echo("  ".join([*cells, row[4]]).rstrip())
         return EXIT_OK
 
     run_guarded(run)
+
+
+def _list_row(entry: MappingEntry) -> tuple[str, str, str, str, str]:
+    if entry.asset_position_id:
+        match = f"assetPositionId {entry.asset_position_id}"
+    elif entry.sensor_id:
+        match = f"sensor {entry.sensor_id}"
+    else:
+        match = " / ".join((entry.project, entry.site, entry.asset, entry.position))
+    return (
+        match,
+        entry.technical_object,
+        entry.technical_object_kind,
+        entry.notification_type,
+        entry.planning_plant or "",
+    )
 
 
 def register(group: click.Group) -> None:

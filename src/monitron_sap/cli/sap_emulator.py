@@ -153,14 +153,18 @@ def register(group: click.Group) -> None:
         except ConfigurationError as error:
             raise click.ClickException(str(error)) from error
 
-        click.echo(f"SAP emulator serving {server.service_url}?sap-client={sap_client}")
-        if password:
-            click.echo(f"User {DEMO_USER}, password as set by --password or the environment.")
-        else:
-            click.echo(f"User {DEMO_USER}, with the demo password documented in docs/emulator.md.")
-        click.echo("Press Ctrl-C to stop.")
+        # Callers read the first output line as the sign that the server is up, so the handler
+        # is installed before it.
         previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
+            click.echo(f"SAP emulator serving {server.service_url}?sap-client={sap_client}")
+            if password:
+                click.echo(f"User {DEMO_USER}, password as set by --password or the environment.")
+            else:
+                click.echo(
+                    f"User {DEMO_USER}, with the demo password documented in docs/emulator.md."
+                )
+            click.echo("Press Ctrl-C to stop.")
             threading.Event().wait()
         except KeyboardInterrupt:
             click.echo("Stopping the SAP emulator (interrupted).")

@@ -148,10 +148,12 @@ def load_technical_objects(path: Path) -> dict[str, str]:
             header = [name.strip() for name in reader.fieldnames or ()]
             reader.fieldnames = header
             kind_column = next((name for name in KIND_COLUMNS if name in header), None)
-            if "technical_object" not in header or kind_column is None:
+            missing = [] if "technical_object" in header else ["technical_object"]
+            if kind_column is None:
+                missing.append("kind (or technical_object_kind, as in a mapping CSV)")
+            if missing:
                 raise ConfigurationError(
-                    f"{path}: the header row needs the columns technical_object and kind (or "
-                    "technical_object_kind, as in a mapping CSV)"
+                    f"{path}: missing column(s) {', '.join(missing)} in the header row"
                 )
             objects: dict[str, str] = {}
             for line_number, row in enumerate(reader, start=2):

@@ -36,6 +36,10 @@ class Bookkeeping:
     # login/fails_to_user_lock).
     credentials_error: SapAuthorizationError | None
 
+    def _attempts(self) -> int:
+        """Return the attempts allowed per SAP call; the pipeline defines it."""
+        raise NotImplementedError
+
     def _claim(
         self, event: MonitronEvent, position: PositionRef, reference: str
     ) -> tuple[RecordResult | None, bool]:
@@ -87,7 +91,11 @@ class Bookkeeping:
         return RecordResult(event.record_key, outcome, reason=reason, notification_number=number)
 
     def _dead_letter(self, event: MonitronEvent, error: SapUnavailableError) -> RecordResult:
-        message = f"SAP unavailable after retries: {error}; replay with 'dead-letters replay'"
+        attempts = self._attempts()
+        message = (
+            f"SAP unavailable after {attempts} attempt{'s' if attempts != 1 else ''}: {error}; "
+            "replay with 'dead-letters replay'"
+        )
         logger.error("record %s dead-lettered: %s", event.record_key, error)
         self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
         self._dead_letter_streak += 1

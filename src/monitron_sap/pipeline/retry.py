@@ -20,9 +20,10 @@ DEFAULT_BACKOFF_MAX_SECONDS: Final = 8.0
 # After this many records in a row end as dead letters, SAP is treated as down: later records get
 # one attempt each until one succeeds, so a long batch does not wait out every backoff.
 DEFAULT_FAIL_FAST_AFTER: Final = 3
-# The longest wait a Retry-After header (429 or 503) can set before one retry. A longer hint is
-# cut to this, so a misconfigured gateway cannot stall a run for hours. With the default four
-# attempts, three such waits and their timeouts stay within the default claim lease of 300 s.
+# The maximum wait a Retry-After header (429 or 503) can set before one retry. A longer hint is
+# cut to this, so a misconfigured gateway cannot stall a run for hours.
+# NOTE: with the default four attempts, three such waits and four 30 s timeouts add up to the
+# default claim lease of 300 s. Raise pipeline.lease_seconds when SAP sends long Retry-After values.
 MAX_RETRY_AFTER_SECONDS: Final = 60.0
 
 T = TypeVar("T")
