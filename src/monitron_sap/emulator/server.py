@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from monitron_sap.emulator.admin import ADMIN_PREFIX, handle_admin
 from monitron_sap.emulator.config import EmulatorConfig
 from monitron_sap.emulator.custom_service import CUSTOM_SERVICE_PATH, CustomNotificationService
+from monitron_sap.emulator.fault_injection import injected_response, response_lost
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
 from monitron_sap.emulator.oauth import TOKEN_PATH, TokenIssuer
@@ -293,7 +294,7 @@ class EmulatorServer:
         with self._counts_lock:
             self._counts[_request_kind(method, relative)] += 1
 
-        rejected = self._inject_faults(method, path)
+        rejected = injected_response(self.faults, method, path)
         if rejected is not None:
             return rejected
         user = self._log_on(query, headers)
@@ -321,43 +322,14 @@ class EmulatorServer:
             method, relative, query, headers, body, user, f"http://{host}{root}"
         )
         response = self._call(service, request)
-        if response.created and self.faults.draw_lost_response():
-            return None
-        if self._is_change(method, relative, response) and self.faults.draw_lost_update_response():
+        modifying = method in MODIFYING_METHODS
+        if response_lost(
+            self.faults, modifying=modifying, relative_path=relative, response=response
+        ):
             return None
         response.headers.update(extra_headers)
         response.headers.setdefault("dataserviceversion", "2.0")
         return response
-
-    @staticmethod
-    def _is_change(method: str, relative_path: str, response: ServiceResponse) -> bool:
-        """Tell whether a response reports an applied update or function import.
-
-        Creates have their own fault, and a ``$batch`` response carries several changes, so
-        neither counts here.
-        """
-        if method not in MODIFYING_METHODS or response.created or relative_path == "$batch":
-            return False
-        return 200 <= response.status < 300
-
-    def _inject_faults(self, method: str, path: str) -> ServiceResponse | None:
-        """Apply the delay and return an injected error response, if one is due."""
-        settings = self.faults.settings
-        if settings.delay_seconds > 0:
-            time.sleep(settings.delay_seconds)
-        if method == "HEAD" and settings.head_not_supported:
-            return ServiceResponse(405, b"HEAD is not supported", TEXT_TYPE, {"allow": "GET"})
-        injected = self.faults.draw_error()
-        if injected is None:
-            return None
-        status, retry_after = injected
-        logger.info("Injecting HTTP %d for %s %s", status, method, path)
-        return ServiceResponse(
-            status,
-            f"Injected fault: HTTP {status}".encode(),
-            TEXT_TYPE,
-            {"retry-after": str(retry_after)},
-        )
 
     def _log_on(self, query: dict[str, str], headers: dict[str, str]) -> str | ServiceResponse:
         """Return the user that the request logs on as, or the 401 response."""
