@@ -296,6 +296,27 @@ CASES = [
         ("timestamp '2024-02-03 25:00:00' is not a valid date and time: hour must be in 0..23",),
     ),
     Case(
+        "timestamp before year 1 in UTC",
+        v2_line(timestamp="0001-01-01T00:00:00+01:00"),
+        (
+            "timestamp '0001-01-01T00:00:00+01:00' is out of range: in UTC it is before year 1 "
+            "or after year 9999",
+        ),
+    ),
+    Case(
+        "timestamp after year 9999 in UTC",
+        v2_line(timestamp="9999-12-31T23:00:00-02:00"),
+        ("timestamp '9999-12-31T23:00:00-02:00' is out of range",),
+    ),
+    Case(
+        "offset of 25 hours",
+        v2_line(timestamp="2024-02-03T10:00:00-25:00"),
+        (
+            "timestamp '2024-02-03T10:00:00-25:00' is not a valid date and time: "
+            "invalid UTC offset '-25:00'",
+        ),
+    ),
+    Case(
         "missing eventType",
         v2_line(eventType=...),
         ("eventType must be a non-empty string, found null",),
