@@ -143,3 +143,15 @@ def test_cli_reports_wrong_type_in_features(tmp_path: Path) -> None:
         "eventPayload.features.temperature must be a number, found a string 'hot'"
     )
     assert stderr_lines[-1] == "2 events read, 1 invalid records"
+
+
+def test_cli_integer_wider_than_64_bits(tmp_path: Path) -> None:
+    # orjson rejects the escaped lone surrogate, so the standard library decodes this record.
+    record = v2("measurement", "wide", features={"temperature": 2**70}, note="\ud800")
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(record) + "\n" + json.dumps(v2("measurement", "2")))
+    completed = run_events(str(export))
+    objects = output_objects(completed)
+    assert completed.returncode == 0, completed.stderr
+    assert [obj["event_id"] for obj in objects] == ["wide", "2"]
+    assert objects[0]["features"]["temperature_c"] == float(2**70)

@@ -16,6 +16,8 @@ COMPLETE: Final = 0
 INCOMPLETE: Final = 1
 BROKEN_STRING: Final = 2
 
+_MIN_INT: Final = -(2**63)
+_MAX_INT_EXCLUSIVE: Final = 2**64
 _TOKEN = re.compile(rb'[{}"]')
 # The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
 # or the end of the data, whichever comes first.
@@ -80,12 +82,21 @@ def decode_candidate(data: bytes, offset: int) -> Any:
             f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
         ) from error
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         where = offset + len(text[: error.pos].encode("utf-8"))
         raise InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
     except ValueError as error:
         raise InvalidJsonError(f"invalid JSON: {error}") from error
+
+
+def _parse_int(text: str) -> int | float:
+    # orjson 3.x decodes an integer outside [-2**63, 2**64) as a float. The fallback does the
+    # same, so a record decodes to the same values on every path, and orjson can encode them.
+    value = int(text)
+    if _MIN_INT <= value < _MAX_INT_EXCLUSIVE:
+        return value
+    return float(value)
 
 
 def _reject_constant(name: str) -> Any:
