@@ -24,6 +24,8 @@ _TIMESTAMP = re.compile(
 _UTC_SUFFIX: Final = "+00:00"
 _match_timestamp = _TIMESTAMP.fullmatch
 _from_isoformat = datetime.fromisoformat
+# The excerpt of a value nested too deeply for repr() and json.dumps(), which recurse per level.
+NESTED_TOO_DEEPLY: Final = "(nested too deeply to show)"
 # Stands in for a missing or null object so that lookups need no None check. Never mutated.
 EMPTY_OBJECT: Final[JsonObject] = {}
 
@@ -177,5 +179,8 @@ def describe_type(value: object) -> str:
 
 
 def _excerpt(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return NESTED_TOO_DEEPLY
     return text if len(text) <= 60 else text[:57] + "..."

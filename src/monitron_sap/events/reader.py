@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from monitron_sap.errors import InputError
 from monitron_sap.events.compression import iter_chunks
+from monitron_sap.events.fields import NESTED_TOO_DEEPLY
 from monitron_sap.events.framing import (
     EXCERPT_CHARS,
     DecodedRecord,
@@ -222,4 +223,7 @@ def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
 
 
 def _excerpt(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]
+    try:
+        return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]
+    except RecursionError:
+        return NESTED_TOO_DEEPLY

@@ -396,6 +396,28 @@ CASES = [
         b"x" * HUGE,
         (f"{HUGE + 1} unexpected bytes between records, skipped up to the next '{{'",),
     ),
+    # Deep nesting. orjson decodes up to 1023 levels, and the reader never recurses once per
+    # level on its own.
+    Case(
+        "array nested 1000 levels",
+        b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+        ("unknown record structure",),
+    ),
+    Case(
+        "array nested 2000 levels",
+        b'{"a": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+        ("invalid JSON: nesting deeper than 1024 levels at byte <+1029>",),
+    ),
+    Case(
+        "object nested 100000 levels",
+        b'{"eventId": "x", "a": ' + b'{"b":' * 100_000 + b"1" + b"}" * 100_001,
+        ("invalid JSON: nesting deeper than 1024 levels at byte <+5137>",),
+    ),
+    Case(
+        "nesting too deep for the fallback decoder",
+        b'{"s": "\\ud800", "a": ' + b"[" * 1022 + b"]" * 1022 + b"}",
+        ("invalid JSON: nesting too deep to decode",),
+    ),
     # Firehose error-output envelopes.
     Case(
         "envelope with invalid base64",
@@ -489,6 +511,14 @@ def test_error_excerpt_shows_record_start() -> None:
     error = results[1]
     assert isinstance(error, RecordError)
     assert error.excerpt == json.dumps({"eventId": "x", "timestamp": 12})
+
+
+def test_excerpt_of_deep_record_is_placeholder() -> None:
+    deep = b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    results = list(read_bytes(BEFORE + b"\n" + deep + b"\n" + AFTER, "corpus.json"))
+    error = results[1]
+    assert isinstance(error, RecordError)
+    assert error.excerpt == "(nested too deeply to show)"
 
 
 def test_describe_names_source_line_and_offset() -> None:
