@@ -56,6 +56,9 @@ class Case:
 
 HUGE = 1024 * 1024 + 100
 TRUNCATED = "truncated record: the input ends before its closing '}'"
+CUT_OFF = "truncated record: a new record starts at line {} before this one closed"
+# Enough records after a cut-off record to pass the 1 MiB record size bound.
+TAIL_RECORDS = HUGE // len(AFTER) + 2
 
 CASES = [
     # Truncated records.
@@ -72,27 +75,27 @@ CASES = [
     Case(
         "cut after a comma",
         b'{"eventId": "x",',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut after a value",
         b'{"eventId": "x"',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut inside a number",
         b'{"eventId": 12',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut inside nested object",
         b'{"eventId": "1", "eventPayload": {"siteName": "S"}',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "lone opening brace",
         b"{",
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "record cut at end of input",
@@ -104,10 +107,22 @@ CASES = [
     Case(
         "concatenated cut record",
         b'{"eventId": "x", "a": {"b": 1}',
-        (TRUNCATED + " (a new record starts at line 1)",),
+        (CUT_OFF.format(1),),
         before=BEFORE,
         after=AFTER,
         line=1,
+    ),
+    Case(
+        "cut record before a long tail",
+        b'{"eventId": "x",',
+        (CUT_OFF.format(3),),
+        after=b"\n" + b"\n".join([AFTER] * TAIL_RECORDS) + b"\n",
+        event_ids=("before",) + ("after",) * TAIL_RECORDS,
+    ),
+    Case(
+        "pretty-printed record cut before the next",
+        b'{\n  "eventId": "x",\n  "eventPayload": {\n    "siteName": "S"',
+        (CUT_OFF.format(6),),
     ),
     # Invalid JSON syntax.
     Case(
