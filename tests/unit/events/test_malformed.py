@@ -12,6 +12,7 @@ corpus runs every result through ``check_nested``, as ``monitron-sap events`` do
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -551,3 +552,15 @@ def test_consecutive_broken_records_each_reported() -> None:
     event_ids = [result.event_id for result in results if not isinstance(result, RecordError)]
     assert [error.source.line for error in errors] == [2, 3, 4]
     assert event_ids == ["before", "after"]
+
+
+def test_gzip_damage_keeps_records_before_it() -> None:
+    # 400 records decompress to about 550 kB, less than one 1 MiB decompression window.
+    plain = b"\n".join(line(v2("measurement", str(number))) for number in range(400)) + b"\n"
+    damaged = bytearray(gzip.compress(plain, mtime=0))
+    damaged[len(damaged) // 2] ^= 0xFF
+    results = list(read_bytes(bytes(damaged), "corpus.json.gz"))
+    errors = [result for result in results if isinstance(result, RecordError)]
+    event_ids = [result.event_id for result in results if not isinstance(result, RecordError)]
+    assert event_ids[:100] == [str(number) for number in range(100)]
+    assert errors[-1].message.startswith("invalid gzip data:"), errors[-1].message
