@@ -155,3 +155,17 @@ def test_cli_integer_wider_than_64_bits(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stderr
     assert [obj["event_id"] for obj in objects] == ["wide", "2"]
     assert objects[0]["features"]["temperature_c"] == float(2**70)
+
+
+def test_cli_file_name_not_utf8(tmp_path: Path) -> None:
+    # Linux file names are bytes, and Python decodes the byte FF to a lone surrogate.
+    export = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xff.json")
+    Path(export).write_bytes(line(v2("measurement", "1")) + b"\n[1]\n")
+    shown = f"{tmp_path}/caf\\xff.json"
+    for argument in (export, str(tmp_path)):
+        completed = run_events(argument)
+        objects = output_objects(completed)
+        assert completed.returncode == 1, completed.stderr
+        assert [obj["source"] for obj in objects] == [shown]
+        error_line = completed.stderr.decode("utf-8").splitlines()[0]
+        assert error_line.startswith(f"{shown}:2 (byte "), error_line

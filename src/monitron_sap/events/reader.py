@@ -143,24 +143,48 @@ def _read_directory(directory: str) -> Iterator[ReadResult]:
     for path in sorted(files, key=lambda path: Path(path).relative_to(directory).parts):
         yield from _read_file(path)
     for path in sorted(others):
-        yield RecordError(SourceRef(path, 0, 0), "not a regular file, so it was not read")
+        yield RecordError(
+            SourceRef(display_path(path), 0, 0), "not a regular file, so it was not read"
+        )
     for error in listing_errors:
-        where = SourceRef(str(error.filename or directory), 0, 0)
+        where = SourceRef(display_path(str(error.filename or directory)), 0, 0)
         yield RecordError(where, f"cannot list the directory: {error.strerror or error}")
 
 
 def _read_file(path: str) -> Iterator[ReadResult]:
+    source = display_path(path)
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed by the with block below
     except FileNotFoundError:
-        yield RecordError(SourceRef(path, 0, 0), "file not found")
+        yield RecordError(SourceRef(source, 0, 0), "file not found")
         return
     except OSError as error:
         reason = error.strerror or str(error)
-        yield RecordError(SourceRef(path, 0, 0), f"cannot open the file: {reason}")
+        yield RecordError(SourceRef(source, 0, 0), f"cannot open the file: {reason}")
         return
     with stream:
-        yield from read_stream(stream, path)
+        yield from read_stream(stream, source)
+
+
+def display_path(path: str) -> str:
+    """Return a path as valid UTF-8 text for ``SourceRef.source``, escaping undecodable bytes.
+
+    Python decodes a file name byte that is not UTF-8 to a lone surrogate, which UTF-8 encoders
+    (SQLite, orjson, a terminal) reject. Such a byte is written as ``\\xNN`` instead, so
+    ``caf\\xff.json`` names the file whose name has the byte FF after ``caf``.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return path
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:
+        # A lone surrogate that was not decoded from a file name byte.
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _read_frames(
