@@ -336,7 +336,7 @@ class _Framer:
         """Report the record at ``start`` and resume at the next record start after it.
 
         ``unclosed`` means that no closing brace was found up to ``end``. A record start before
-        ``end`` then shows that the record was cut off, so the message says that instead.
+        ``end`` then shows that the record was cut off, and the message reports that instead.
         """
         found = _RECORD_START.search(self._buffer, start + 1, end)
         if found is not None:
