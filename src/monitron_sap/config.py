@@ -17,35 +17,52 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from monitron_sap.errors import ConfigurationError
-from monitron_sap.pipeline.core import DEFAULT_LEASE_SECONDS
-from monitron_sap.pipeline.retry import (
-    DEFAULT_BACKOFF_BASE_SECONDS,
-    DEFAULT_BACKOFF_MAX_SECONDS,
-    DEFAULT_MAX_ATTEMPTS,
-    RetryPolicy,
+from monitron_sap.config_values import (
+    API_KEY_ENV,
+    CONFIG_ENV,
+    DEFAULT_API_KEY_HEADER,
+    DEFAULT_SAP_PROFILE,
+    DEFAULT_SAP_TIMEOUT_SECONDS,
+    ENV_PREFIX,
+    KEYS,
+    OAUTH_CLIENT_SECRET_ENV,
+    PASSWORD_ENV,
+    read_value,
+    warn_unknown_environment,
 )
+from monitron_sap.errors import ConfigurationError
+from monitron_sap.pipeline.retry import RetryPolicy
 from monitron_sap.rules.closure import (
     ClosureCatalog,
     closure_catalog_from_table,
     default_closure_catalog,
 )
-from monitron_sap.rules.settings import (
-    DEFAULT_CHART_DAYS,
-    DEFAULT_PHASE_CACHE_SECONDS,
-    RuleSettings,
-)
+from monitron_sap.rules.settings import RuleSettings
 
-ENV_PREFIX: Final = "MONITRON_SAP_"
-CONFIG_ENV: Final = "MONITRON_SAP_CONFIG"
-DEFAULT_DATA_DIR: Final = Path("~/.local/share/monitron-sap")
+__all__ = [
+    "API_KEY_ENV",
+    "CONFIG_ENV",
+    "ENV_PREFIX",
+    "KEYS",
+    "OAUTH_CLIENT_SECRET_ENV",
+    "PASSWORD_ENV",
+    "SapSettings",
+    "Secret",
+    "Settings",
+    "load_settings",
+]
+
 DATABASE_NAME: Final = "monitron-sap.sqlite3"
-DEFAULT_SAP_TIMEOUT_SECONDS: Final = 30.0
-DEFAULT_SAP_PROFILE: Final = "s4-api-maintnotification"
-DEFAULT_API_KEY_HEADER: Final = "APIKey"
 AUTH_METHODS: Final = ("basic", "api_key", "oauth2")
 # The table of the closure catalog, validated by ``closure_catalog_from_table``.
 CLOSURE_TABLE: Final = "closure"
+# Secret keys that the configuration file must not contain, with where to put them instead.
+_SECRET_KEYS: Final = {
+    "password": (PASSWORD_ENV, "sap.password_file"),
+    "api_key": (API_KEY_ENV, "sap.api_key_file"),
+    "oauth_client_secret": (OAUTH_CLIENT_SECRET_ENV, "sap.oauth_client_secret_file"),
+}
+_SECTIONS: Final = frozenset(key.section for key in KEYS if key.section)
 
 
 class Secret:
@@ -108,75 +125,6 @@ class Settings:
     config_file: Path | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class _Key:
-    section: str  # "" for top-level keys
-    name: str
-    kind: type
-    default: Any
-    minimum: float | None = None
-
-    @property
-    def dotted(self) -> str:
-        return f"{self.section}.{self.name}" if self.section else self.name
-
-    @property
-    def env(self) -> str:
-        parts = [self.section, self.name] if self.section else [self.name]
-        return ENV_PREFIX + "_".join(parts).upper()
-
-
-KEYS: Final = (
-    _Key("", "data_dir", Path, DEFAULT_DATA_DIR),
-    _Key("", "database", Path, None),
-    _Key("sap", "base_url", str, None),
-    _Key("sap", "profile", str, DEFAULT_SAP_PROFILE),
-    _Key("sap", "user", str, None),
-    _Key("sap", "password_file", Path, None),
-    _Key("sap", "auth", str, "basic"),
-    _Key("sap", "api_key_file", Path, None),
-    _Key("sap", "api_key_header", str, DEFAULT_API_KEY_HEADER),
-    _Key("sap", "oauth_token_url", str, None),
-    _Key("sap", "oauth_client_id", str, None),
-    _Key("sap", "oauth_client_secret_file", Path, None),
-    _Key("sap", "oauth_scope", str, None),
-    _Key("sap", "client", str, None),
-    _Key("sap", "verify_tls", bool, True),
-    _Key("sap", "ca_bundle", Path, None),
-    _Key("sap", "timeout_seconds", float, DEFAULT_SAP_TIMEOUT_SECONDS, minimum=0.1),
-    _Key("rules", "notify_on_alarm", bool, True),
-    _Key("rules", "notify_on_needs_maintenance", bool, True),
-    _Key("rules", "notify_on_warning", bool, True),
-    _Key("rules", "escalate_priority", bool, True),
-    _Key("rules", "complete_on_healthy", bool, False),
-    _Key("rules", "iso_alarm_from_measurements", bool, False),
-    _Key("rules", "disconnected_alert_minutes", int, None, minimum=1),
-    _Key("rules", "reported_by", str, None),
-    _Key("lifecycle", "update_on_repeat", bool, True),
-    _Key("lifecycle", "in_process_on_acknowledgement", bool, True),
-    _Key("lifecycle", "complete_on_closure", bool, True),
-    _Key("lifecycle", "charts", bool, True),
-    _Key("lifecycle", "chart_days", float, DEFAULT_CHART_DAYS, minimum=0.1),
-    _Key("lifecycle", "phase_cache_seconds", float, DEFAULT_PHASE_CACHE_SECONDS, minimum=0),
-    _Key("pipeline", "lease_seconds", float, DEFAULT_LEASE_SECONDS, minimum=1),
-    _Key("pipeline", "max_attempts", int, DEFAULT_MAX_ATTEMPTS, minimum=1),
-    _Key("pipeline", "backoff_base_seconds", float, DEFAULT_BACKOFF_BASE_SECONDS, minimum=0),
-    _Key("pipeline", "backoff_max_seconds", float, DEFAULT_BACKOFF_MAX_SECONDS, minimum=0),
-)
-PASSWORD_ENV: Final = ENV_PREFIX + "SAP_PASSWORD"
-API_KEY_ENV: Final = ENV_PREFIX + "SAP_API_KEY"
-OAUTH_CLIENT_SECRET_ENV: Final = ENV_PREFIX + "SAP_OAUTH_CLIENT_SECRET"
-# Secret keys that the configuration file must not contain, with where to put them instead.
-_SECRET_KEYS: Final = {
-    "password": (PASSWORD_ENV, "sap.password_file"),
-    "api_key": (API_KEY_ENV, "sap.api_key_file"),
-    "oauth_client_secret": (OAUTH_CLIENT_SECRET_ENV, "sap.oauth_client_secret_file"),
-}
-_SECTIONS: Final = frozenset(key.section for key in KEYS if key.section)
-_TRUE: Final = frozenset({"1", "true", "yes", "on"})
-_FALSE: Final = frozenset({"0", "false", "no", "off"})
-
-
 def load_settings(
     config_file: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
@@ -187,10 +135,12 @@ def load_settings(
         config_file = Path(env[CONFIG_ENV])
     document = _read_toml(config_file) if config_file is not None else {}
     _reject_unknown(document, config_file)
+    warn_unknown_environment(env)
 
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for key in KEYS:
-        values[key.dotted] = _value(key, document, env, config_file)
+        values[key.dotted], sources[key.dotted] = read_value(key, document, env, config_file)
 
     data_dir = Path(values["data_dir"]).expanduser()
     database = values["database"]
@@ -198,7 +148,7 @@ def load_settings(
     return Settings(
         data_dir=data_dir,
         database=database,
-        sap=_sap_settings(values, env),
+        sap=_sap_settings(values, sources, env),
         rules=RuleSettings(
             notify_on_alarm=values["rules.notify_on_alarm"],
             notify_on_needs_maintenance=values["rules.notify_on_needs_maintenance"],
@@ -244,6 +194,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigurationError(f"configuration file {path} not found") from error
     except OSError as error:
         raise ConfigurationError(f"cannot read configuration file {path}: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"configuration file {path} is not UTF-8 text (invalid byte at offset "
+            f"{error.start}); save it as UTF-8"
+        ) from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigurationError(f"configuration file {path} is not valid TOML: {error}") from error
 
@@ -276,63 +231,29 @@ def _reject_unknown(document: dict[str, Any], path: Path | None) -> None:
             )
 
 
-def _value(key: _Key, document: dict[str, Any], env: Mapping[str, str], path: Path | None) -> Any:
-    if key.env in env:
-        return _convert(key, env[key.env], f"environment variable {key.env}", from_text=True)
-    table = document.get(key.section, {}) if key.section else document
-    if key.name in table:
-        return _convert(key, table[key.name], f"{path}: {key.dotted}", from_text=False)
-    return key.default
-
-
-def _convert(key: _Key, raw: Any, where: str, *, from_text: bool) -> Any:
-    expected = {bool: "true or false", int: "an integer", float: "a number"}.get(
-        key.kind, "a string"
-    )
-    value: Any
-    if key.kind is bool:
-        if from_text and isinstance(raw, str) and raw.strip().lower() in _TRUE | _FALSE:
-            value = raw.strip().lower() in _TRUE
-        elif isinstance(raw, bool):
-            value = raw
-        else:
-            raise ConfigurationError(f"{where} is {raw!r}; expected {expected}")
-    elif key.kind in (int, float):
-        try:
-            if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-                raise ValueError(raw)
-            value = key.kind(raw)
-        except ValueError as error:
-            raise ConfigurationError(f"{where} is {raw!r}; expected {expected}") from error
-        if key.minimum is not None and value < key.minimum:
-            raise ConfigurationError(f"{where} is {raw!r}; it must be at least {key.minimum}")
-    else:
-        if not isinstance(raw, str) or not raw.strip():
-            raise ConfigurationError(f"{where} is {raw!r}; expected a non-empty string")
-        value = Path(raw).expanduser() if key.kind is Path else raw.strip()
-    return value
-
-
-def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings:
+def _sap_settings(
+    values: dict[str, Any], sources: dict[str, str], env: Mapping[str, str]
+) -> SapSettings:
     url = values["sap.base_url"]
     if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
-            raise ConfigurationError(
-                f"sap.base_url {url!r} is invalid; expected scheme, host and port only, for "
-                "example https://s4.example.com:44300 (the service path comes from sap.profile)"
-            )
+        _check_base_url(url, sources["sap.base_url"])
     client = values["sap.client"]
     if client is not None and not (client.isdigit() and len(client) == 3):
-        raise ConfigurationError(f"sap.client {client!r} is invalid; expected three digits")
+        raise ConfigurationError(
+            f"sap.client {client!r} is invalid (set in {sources['sap.client']}); expected "
+            "three digits, for example 100"
+        )
     auth = values["sap.auth"]
     if auth not in AUTH_METHODS:
         raise ConfigurationError(
-            f"sap.auth {auth!r} is invalid; expected one of {', '.join(AUTH_METHODS)}"
+            f"sap.auth {auth!r} is invalid (set in {sources['sap.auth']}); expected one of "
+            f"{', '.join(AUTH_METHODS)}"
         )
     ca_bundle = values["sap.ca_bundle"]
     if ca_bundle is not None and not ca_bundle.is_file():
-        raise ConfigurationError(f"sap.ca_bundle {ca_bundle} is not a file")
+        raise ConfigurationError(
+            f"sap.ca_bundle {ca_bundle} is not a file (set in {sources['sap.ca_bundle']})"
+        )
     return SapSettings(
         base_url=url,
         profile=values["sap.profile"],
@@ -357,6 +278,23 @@ def _sap_settings(values: dict[str, Any], env: Mapping[str, str]) -> SapSettings
     )
 
 
+def _check_base_url(url: str, source: str) -> None:
+    """Reject a base URL that is not scheme, host and port, or that contains credentials."""
+    parts = urlsplit(url)
+    if "@" in parts.netloc:
+        # The URL is left out of the message because it contains a password.
+        raise ConfigurationError(
+            f"sap.base_url (set in {source}) contains a user name or password before '@'; remove "
+            f"them from the URL and set sap.user and {PASSWORD_ENV} or sap.password_file"
+        )
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigurationError(
+            f"sap.base_url {url!r} is invalid (set in {source}); expected scheme, host and "
+            "port only, for example https://s4.example.com:44300 (the service path comes from "
+            "sap.profile)"
+        )
+
+
 def _secret(
     env_name: str, file_key: str, secret_file: Path | None, env: Mapping[str, str]
 ) -> Secret | None:
@@ -370,6 +308,12 @@ def _secret(
     except OSError as error:
         raise ConfigurationError(
             f"{file_key} {secret_file} cannot be read: {error.strerror}"
+        ) from error
+    except UnicodeDecodeError as error:
+        # The message leaves out the bytes, because they are part of the secret.
+        raise ConfigurationError(
+            f"{file_key} {secret_file} is not UTF-8 text (invalid byte at offset {error.start}); "
+            "save the file as UTF-8"
         ) from error
     if not text:
         raise ConfigurationError(f"{file_key} {secret_file} is empty")

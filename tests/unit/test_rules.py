@@ -118,3 +118,10 @@ def test_v1_record_with_change_notifies() -> None:
     )
     decision = decide(event, DEFAULTS)
     assert decision.action == Action.NOTIFY
+
+
+def test_v2_measurement_with_state_skipped() -> None:
+    event = replace(measurement("1"), schema_version=2, new_state="ALARM", previous_state="HEALTHY")
+    decision = decide(event, DEFAULTS)
+    assert decision.action == Action.SKIP
+    assert decision.reason_code == MEASUREMENT_ONLY

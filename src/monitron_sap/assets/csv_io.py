@@ -116,6 +116,24 @@ def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     return entries
 
 
+def decode_mapping_bytes(data: bytes, source: str) -> str:
+    """Decode a mapping file as UTF-8 (with or without a byte order mark).
+
+    Raises ``MappingFileError`` naming the line and column of the first byte that is not UTF-8.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        byte = data[error.start]
+        message = (
+            f"byte 0x{byte:02x} at column {column} is not UTF-8; save the file as UTF-8 "
+            "(in Excel: 'CSV UTF-8 (Comma delimited)') and import it again"
+        )
+        raise MappingFileError(source, [RowProblem(line, message)]) from error
+
+
 def read_mapping_text(text: str, source: str) -> list[MappingEntry]:
     """Parse mapping CSV text; see ``read_mapping_csv``."""
     return read_mapping_csv(io.StringIO(text), source)

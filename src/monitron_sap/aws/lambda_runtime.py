@@ -192,7 +192,7 @@ class LambdaRuntime:
 
         A rejection may come from credentials rotated in the secret but still cached here.
         """
-        if summary.failed:
+        if summary.failed or summary.credentials_error is not None:
             self.secrets.invalidate(self.settings.sap_secret_id)
 
     def _observe(self, result: RecordResult) -> None:
@@ -220,10 +220,16 @@ class LambdaRuntime:
 
 def _require_finished(source: str, summary: RunSummary) -> None:
     if summary.dead_lettered or summary.failed or summary.busy:
+        stopped = ""
+        if summary.credentials_error is not None:
+            stopped = (
+                "SAP rejected the credentials, so no further request was sent to SAP in this "
+                "invocation (check the user and password in the SAP secret); "
+            )
         raise UnfinishedRecordsError(
-            f"{source}: {summary.dead_lettered} records dead-lettered, {summary.failed} rejected "
-            f"by SAP and {summary.busy} held by another invocation; the message is delivered "
-            "again"
+            f"{source}: {stopped}{summary.dead_lettered} records dead-lettered, "
+            f"{summary.failed} rejected by SAP and {summary.busy} held by another invocation; "
+            "the message is delivered again"
         )
 
 

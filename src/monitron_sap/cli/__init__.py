@@ -13,9 +13,10 @@ import pkgutil
 import click
 
 from monitron_sap import __version__
+from monitron_sap.cli._guard import GuardedGroup
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="monitron-sap")
 def cli() -> None:
     """Turn Amazon Monitron machine-health events into SAP maintenance notifications."""

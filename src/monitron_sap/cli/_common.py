@@ -6,6 +6,17 @@ Exit codes of every command:
 * 1: done, but some records were invalid, failed, dead-lettered or held by another run.
 * 2: invalid usage or configuration (also click's code for usage errors).
 * 3: the ledger database cannot be used.
+* 4: SAP rejected the credentials (HTTP 401, or 403 without a CSRF challenge). The run stopped
+  calling SAP and kept the remaining records as dead letters.
+* 5: done, but the input had alerts and none of them had a mapping entry, so nothing was sent
+  to SAP; the summary lists the unmapped positions.
+* 70: internal error (a bug); the message asks for a report, ``--verbose`` shows the traceback.
+* 74: a file or the output cannot be read or written (a full disk, a closed pipe, a missing
+  folder).
+* 130: interrupted (Ctrl-C); the ledger keeps what was done, and a rerun continues.
+
+A command that talks to SAP outside a run (``notifications show``) exits with 1 when SAP is
+unavailable or rejects the request.
 """
 
 from __future__ import annotations
@@ -24,6 +35,11 @@ EXIT_OK: Final = 0
 EXIT_PROBLEMS: Final = 1
 EXIT_CONFIGURATION: Final = 2
 EXIT_STORE: Final = 3
+EXIT_SAP_CREDENTIALS: Final = 4
+EXIT_NOTHING_MAPPED: Final = 5
+EXIT_INTERNAL: Final = 70  # EX_SOFTWARE in BSD sysexits.h
+EXIT_OUTPUT: Final = 74  # EX_IOERR in BSD sysexits.h
+EXIT_INTERRUPTED: Final = 130  # 128 + SIGINT, as shells report it
 MAX_PROBLEMS_SHOWN: Final = 20
 REPLAY_COMMAND: Final = "monitron-sap dead-letters replay"
 
@@ -46,8 +62,24 @@ verbose_option = click.option(
 )
 
 
+# Loggers of libraries that log every request URL at INFO. The product logs its own request
+# lines, and a URL may carry credentials, so these stay at WARNING even with --verbose.
+QUIET_LIBRARY_LOGGERS: Final = ("httpx", "httpcore")
+
+
+_verbosity = {"verbose": False}
+
+
+def is_verbose() -> bool:
+    """Tell whether the running command was given ``--verbose``."""
+    return _verbosity["verbose"]
+
+
 def configure_logging(verbose: bool) -> None:
     """Send log records to standard error: warnings and errors, or everything from INFO up."""
+    _verbosity["verbose"] = verbose
+    for name in QUIET_LIBRARY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if logging.getLogger().handlers:
         return
     logging.basicConfig(

@@ -8,7 +8,6 @@ import click
 
 from monitron_sap.cli._common import (
     EXIT_OK,
-    EXIT_PROBLEMS,
     REPLAY_COMMAND,
     ProgressLine,
     config_option,
@@ -24,7 +23,13 @@ def dead_letters_group() -> None:
 
 
 @dead_letters_group.command("list")
-@click.option("--limit", default=100, show_default=True, help="Maximum number of entries shown.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Maximum number of entries shown, at least 1.",
+)
 @config_option
 def list_command(limit: int, config_file: Path | None) -> None:
     """Print the dead letters with their source and last error."""
@@ -41,7 +46,7 @@ def list_command(limit: int, config_file: Path | None) -> None:
             return EXIT_OK
         for entry in letters:
             click.echo(
-                f"{entry.record_key}  {entry.source}@{entry.offset}  attempts {entry.attempts}  "
+                f"{entry.record_key}  {entry.source}@{entry.offset}  runs {entry.attempts}  "
                 f"{entry.updated_at:%Y-%m-%d %H:%M:%S}  {entry.error or ''}"
             )
         click.echo(f"{len(letters)} dead letters; replay them with '{REPLAY_COMMAND}'.")
@@ -60,7 +65,7 @@ def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
     configure_logging(verbose)
 
     def run() -> int:
-        from monitron_sap.cli._summary import print_summary
+        from monitron_sap.cli._summary import exit_code, print_summary
         from monitron_sap.config import load_settings
         from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
@@ -82,7 +87,7 @@ def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:
             click.echo("No dead letters to replay.")
             return EXIT_OK
         print_summary(summary, lease_seconds=settings.lease_seconds)
-        return EXIT_OK if summary.ok else EXIT_PROBLEMS
+        return exit_code(summary)
 
     run_guarded(run)
 

@@ -12,8 +12,6 @@ from typing import TYPE_CHECKING, Final
 import click
 
 from monitron_sap.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
     config_option,
     configure_logging,
     run_guarded,
@@ -21,6 +19,7 @@ from monitron_sap.cli._common import (
 )
 
 if TYPE_CHECKING:
+    from monitron_sap.config import Settings
     from monitron_sap.runtime import SapClients
     from monitron_sap.store.ports import LedgerStore
 
@@ -50,16 +49,16 @@ def demo_command(reset: bool, config_file: Path | None, verbose: bool) -> None:
         if reset and demo_dir.exists():
             shutil.rmtree(demo_dir)
             click.echo(f"Deleted the earlier demo data in {demo_dir}.")
-        return _run_demo(demo_dir, settings.lease_seconds)
+        return _run_demo(demo_dir, settings)
 
     run_guarded(run)
 
 
-def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
+def _run_demo(demo_dir: Path, user_settings: Settings) -> int:
     from dataclasses import replace
 
     from monitron_sap.assets.csv_io import read_mapping_csv
-    from monitron_sap.cli._summary import print_summary
+    from monitron_sap.cli._summary import exit_code, print_summary
     from monitron_sap.config import Secret, load_settings
     from monitron_sap.emulator import DEMO_PASSWORD, DEMO_USER, EmulatorConfig, EmulatorServer
     from monitron_sap.events.reader import read_paths
@@ -78,7 +77,20 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
         db_path=demo_dir / "sap-emulator.sqlite3",
         sap_client=DEMO_SAP_CLIENT,
     )
-    settings = load_settings(environ={"MONITRON_SAP_DATA_DIR": str(demo_dir)})
+    # The demo keeps its own ledger and SAP emulator, but applies the user's rules, so that a
+    # configuration can be tried on the sample export.
+    settings = replace(
+        load_settings(environ={"MONITRON_SAP_DATA_DIR": str(demo_dir)}),
+        rules=user_settings.rules,
+        closure_catalog=user_settings.closure_catalog,
+    )
+    lease_seconds = user_settings.lease_seconds
+    if user_settings.config_file is not None:
+        click.echo(
+            f"Applying rules.*, lifecycle.* and [closure] from {user_settings.config_file}; the "
+            "demo uses its own SAP emulator and ledger, so sap.*, database and pipeline.* "
+            "settings are not used."
+        )
     inputs = [str(data / "export"), str(data / "v1")]
 
     with EmulatorServer(emulator_config) as emulator:
@@ -108,7 +120,7 @@ def _run_demo(demo_dir: Path, lease_seconds: float) -> int:
                 )
             created = _print_notifications(client, sorted(technical_objects))
             _print_closed_life(created, clients, store)
-    return EXIT_OK if summary.ok else EXIT_PROBLEMS
+    return exit_code(summary)
 
 
 def _print_notifications(client: object, technical_objects: list[str]) -> list[str]:

@@ -35,23 +35,38 @@ def mapping_group() -> None:
     help="Load the mapping into this DynamoDB table (the stack's mapping table) instead of the "
     "local database; uses the AWS credentials and region of the environment.",
 )
+@click.option(
+    "--allow-empty",
+    is_flag=True,
+    help="Accept a file without entries, so that it empties the mapping.",
+)
 @config_option
 def import_command(
-    csv_file: Path, merge: bool, target: str | None, config_file: Path | None
+    csv_file: Path,
+    merge: bool,
+    target: str | None,
+    allow_empty: bool,
+    config_file: Path | None,
 ) -> None:
     """Import a mapping CSV; any invalid row rejects the whole file, named by line."""
 
     def run() -> int:
-        from monitron_sap.assets.csv_io import read_mapping_csv
+        from monitron_sap.assets.csv_io import decode_mapping_bytes, read_mapping_text
         from monitron_sap.config import load_settings
         from monitron_sap.runtime import open_store
 
         settings = load_settings(config_file)
         try:
-            with csv_file.open(encoding="utf-8-sig", newline="") as stream:
-                entries = read_mapping_csv(stream, str(csv_file))
+            data = csv_file.read_bytes()
         except OSError as error:
             fail(f"cannot read {csv_file}: {error.strerror}", EXIT_CONFIGURATION)
+        entries = read_mapping_text(decode_mapping_bytes(data, str(csv_file)), str(csv_file))
+        if not entries and not merge and not allow_empty:
+            fail(
+                f"mapping file {csv_file} has no entries, and importing it would remove every "
+                "stored entry; add rows, or pass --allow-empty to empty the mapping",
+                EXIT_CONFIGURATION,
+            )
         if target is not None:
             return _import_to_dynamodb(target, entries, merge=merge, csv_file=csv_file)
         with open_store(settings) as store:
@@ -129,22 +144,31 @@ def list_command(config_file: Path | None) -> None:
         if not entries:
             click.echo("The mapping is empty; load one with 'monitron-sap mapping import FILE'.")
             return EXIT_OK
-        click.echo(f"{'MATCH':<58} {'TECHNICAL OBJECT':<18} {'KIND':<9} TYPE  PLANT")
-        for entry in entries:
-            if entry.asset_position_id:
-                match = f"assetPositionId {entry.asset_position_id}"
-            elif entry.sensor_id:
-                match = f"sensor {entry.sensor_id}"
-            else:
-                match = " / ".join((entry.project, entry.site, entry.asset, entry.position))
-            click.echo(
-                f"{match[:58]:<58} {entry.technical_object:<18} "
-                f"{entry.technical_object_kind:<9} {entry.notification_type:<5} "
-                f"{entry.planning_plant or ''}"
-            )
+        rows = [_list_row(entry) for entry in entries]
+        header = ("MATCH", "TECHNICAL OBJECT", "KIND", "TYPE", "PLANT")
+        widths = [max(len(row[column]) for row in [header, *rows]) for column in range(4)]
+        for row in [header, *rows]:
+            cells = [cell.ljust(width) for cell, width in zip(row[:4], widths, strict=True)]
+            click.echo("  ".join([*cells, row[4]]).rstrip())
         return EXIT_OK
 
     run_guarded(run)
+
+
+def _list_row(entry: MappingEntry) -> tuple[str, str, str, str, str]:
+    if entry.asset_position_id:
+        match = f"assetPositionId {entry.asset_position_id}"
+    elif entry.sensor_id:
+        match = f"sensor {entry.sensor_id}"
+    else:
+        match = " / ".join((entry.project, entry.site, entry.asset, entry.position))
+    return (
+        match,
+        entry.technical_object,
+        entry.technical_object_kind,
+        entry.notification_type,
+        entry.planning_plant or "",
+    )
 
 
 def register(group: click.Group) -> None:

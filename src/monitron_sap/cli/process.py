@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING
 import click
 
 from monitron_sap.cli._common import (
-    EXIT_OK,
-    EXIT_PROBLEMS,
     ProgressLine,
     config_option,
     configure_logging,
@@ -40,8 +38,13 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
     configure_logging(verbose)
 
     def run() -> int:
-        from monitron_sap.cli._summary import print_summary
+        from monitron_sap.cli._summary import (
+            exit_code,
+            print_summary,
+            print_unmapped_positions,
+        )
         from monitron_sap.config import load_settings
+        from monitron_sap.rules.decide import NO_MAPPING
         from monitron_sap.runtime import build_pipeline, build_sap_clients, open_store
 
         settings = load_settings(config_file)
@@ -58,8 +61,10 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
                 summary = pipeline.process(_read_all(paths), on_result=progress.update)
             finally:
                 progress.close()
-        print_summary(summary, lease_seconds=settings.lease_seconds)
-        return EXIT_OK if summary.ok else EXIT_PROBLEMS
+            print_summary(summary, lease_seconds=settings.lease_seconds)
+            if summary.skipped[NO_MAPPING]:
+                print_unmapped_positions(store, store)
+        return exit_code(summary)
 
     run_guarded(run)
 

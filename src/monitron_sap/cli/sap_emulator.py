@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import click
 
 DEFAULT_PORT = 50000
+MAX_PORT = 65535
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -38,13 +41,31 @@ def _parse_fault(text: str, field_types: dict[str, Any]) -> tuple[str, Any]:
         ) from None
 
 
+def _check_sap_client(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not (value.isdigit() and len(value) == 3):
+        raise click.BadParameter(f"{value!r} is invalid; expected three digits, for example 100")
+    return value
+
+
+class _Terminated(Exception):
+    """Raised in the main thread when the process receives SIGTERM."""
+
+
+def _raise_terminated(_signal_number: int, _frame: FrameType | None) -> None:
+    raise _Terminated
+
+
 def register(group: click.Group) -> None:
     """Add the ``sap-emulator`` command to the command line."""
 
     @group.command("sap-emulator")
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
     @click.option(
-        "--port", default=DEFAULT_PORT, show_default=True, help="TCP port (0 picks a free one)."
+        "--port",
+        type=click.IntRange(0, MAX_PORT),
+        default=DEFAULT_PORT,
+        show_default=True,
+        help="TCP port, 0 to 65535 (0 picks a free one).",
     )
     @click.option(
         "--db",
@@ -77,7 +98,13 @@ def register(group: click.Group) -> None:
         multiple=True,
         help="API key accepted in the APIKey header; repeat for several keys.",
     )
-    @click.option("--sap-client", default="100", show_default=True, help="The emulated SAP client.")
+    @click.option(
+        "--sap-client",
+        default="100",
+        show_default=True,
+        callback=_check_sap_client,
+        help="The emulated SAP client, three digits.",
+    )
     @click.option(
         "--page-size",
         type=click.IntRange(min=1),
@@ -126,15 +153,24 @@ def register(group: click.Group) -> None:
         except ConfigurationError as error:
             raise click.ClickException(str(error)) from error
 
-        click.echo(f"SAP emulator serving {server.service_url}?sap-client={sap_client}")
-        if password:
-            click.echo(f"User {DEMO_USER}, password as set by --password or the environment.")
-        else:
-            click.echo(f"User {DEMO_USER}, with the demo password documented in docs/emulator.md.")
-        click.echo("Press Ctrl-C to stop.")
+        # Callers read the first output line as the sign that the server is up, so the handler
+        # is installed before it.
+        previous_handler = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
+            click.echo(f"SAP emulator serving {server.service_url}?sap-client={sap_client}")
+            if password:
+                click.echo(f"User {DEMO_USER}, password as set by --password or the environment.")
+            else:
+                click.echo(
+                    f"User {DEMO_USER}, with the demo password documented in docs/emulator.md."
+                )
+            click.echo("Press Ctrl-C to stop.")
             threading.Event().wait()
         except KeyboardInterrupt:
-            click.echo("Stopping the SAP emulator.")
+            click.echo("Stopping the SAP emulator (interrupted).")
+        except _Terminated:
+            click.echo("Stopping the SAP emulator (SIGTERM).")
         finally:
             server.stop()
+            signal.signal(signal.SIGTERM, previous_handler)
+        click.echo("SAP emulator stopped.")

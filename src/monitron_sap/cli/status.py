@@ -10,7 +10,13 @@ from monitron_sap.cli._common import EXIT_OK, REPLAY_COMMAND, config_option, run
 
 
 @click.command("status")
-@click.option("--recent", default=10, show_default=True, help="Number of recent outcomes shown.")
+@click.option(
+    "--recent",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Number of recent outcomes shown, at least 1.",
+)
 @click.option(
     "--all", "all_outcomes", is_flag=True, help="Show skipped records among the recent outcomes."
 )
@@ -25,6 +31,13 @@ def status_command(recent: int, all_outcomes: bool, config_file: Path | None) ->
         from monitron_sap.store.ports import Outcome
 
         settings = load_settings(config_file)
+        if not settings.database.exists():
+            click.echo(
+                f"No ledger at {settings.database} yet; nothing was processed with this data "
+                "folder. Check MONITRON_SAP_DATA_DIR or data_dir, or run 'monitron-sap mapping "
+                "import' and 'monitron-sap process' first."
+            )
+            return EXIT_OK
         with open_store(settings) as store:
             counts = store.counts()
             shown = [outcome for outcome in Outcome if outcome != Outcome.SKIPPED]

@@ -17,8 +17,15 @@ EQUIPMENT = "EAMS_EQUI"
 FUNCTIONAL_LOCATION = "EAMS_FL"
 TECHNICAL_OBJECT_KINDS = (EQUIPMENT, FUNCTIONAL_LOCATION)
 
+# The default master list contains the objects of the demo mapping (data/demo/mapping.csv), so
+# that the demo mapping works against a plain ``sap-emulator``, and a few more for tests.
 DEFAULT_TECHNICAL_OBJECTS: Mapping[str, str] = MappingProxyType(
     {
+        "10000005": EQUIPMENT,
+        "10000101": EQUIPMENT,
+        "10000201": EQUIPMENT,
+        "10000301": EQUIPMENT,
+        "1020-PORTO-PROD": FUNCTIONAL_LOCATION,
         "10000123": EQUIPMENT,
         "10000124": EQUIPMENT,
         "10000125": EQUIPMENT,
@@ -111,24 +118,35 @@ class EmulatorConfig:
                 )
 
 
+KIND_COLUMNS = ("kind", "technical_object_kind")
+"""Columns that can hold the kind: ``kind`` in a master list, ``technical_object_kind`` in a
+monitron-sap mapping CSV."""
+
+
 def load_technical_objects(path: Path) -> dict[str, str]:
     """Read a technical object master list from a CSV file.
 
-    The file needs a header row with the columns ``technical_object`` and ``kind``
-    (``EAMS_EQUI`` or ``EAMS_FL``); other columns are ignored.
+    The file needs a header row with the column ``technical_object`` and the kind (``EAMS_EQUI``
+    or ``EAMS_FL``) in the column ``kind`` or ``technical_object_kind``, so a monitron-sap
+    mapping CSV works too. Other columns are ignored.
     """
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
-            missing = {"technical_object", "kind"} - set(reader.fieldnames or ())
+            header = [name.strip() for name in reader.fieldnames or ()]
+            reader.fieldnames = header
+            kind_column = next((name for name in KIND_COLUMNS if name in header), None)
+            missing = [] if "technical_object" in header else ["technical_object"]
+            if kind_column is None:
+                missing.append("kind (or technical_object_kind, as in a mapping CSV)")
             if missing:
                 raise ConfigurationError(
-                    f"{path}: missing column(s) {', '.join(sorted(missing))} in the header row"
+                    f"{path}: missing column(s) {', '.join(missing)} in the header row"
                 )
             objects: dict[str, str] = {}
             for line_number, row in enumerate(reader, start=2):
                 identifier = (row["technical_object"] or "").strip().upper()
-                kind = (row["kind"] or "").strip().upper()
+                kind = (row[kind_column] or "").strip().upper()
                 if not identifier or kind not in TECHNICAL_OBJECT_KINDS:
                     raise ConfigurationError(
                         f"{path} line {line_number}: expected a technical object and a kind "
@@ -137,4 +155,8 @@ def load_technical_objects(path: Path) -> dict[str, str]:
                 objects[identifier] = kind
     except OSError as error:
         raise ConfigurationError(f"cannot read technical objects from {path}: {error}") from error
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"{path} is not UTF-8 text (invalid byte at offset {error.start}); save it as UTF-8"
+        ) from error
     return objects

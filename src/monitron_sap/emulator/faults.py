@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 import threading
 import time
@@ -13,6 +14,19 @@ from monitron_sap.emulator.config import FaultSettings
 from monitron_sap.errors import ConfigurationError
 
 _SETTING_NAMES = {field.name for field in dataclasses.fields(FaultSettings)}
+# The JSON types of the admin fields: the fields not listed here take a finite number. ``None``
+# (JSON null) is allowed where the setting is optional.
+_INTEGER_FIELDS = {
+    "error_status",
+    "retry_after_seconds",
+    "seed",
+    "fail_next",
+    "fail_next_status",
+    "drop_next_create_responses",
+}
+_BOOLEAN_FIELDS = {"head_not_supported", "expire_csrf_tokens", "reset"}
+_OPTIONAL_FIELDS = {"csrf_token_lifetime_seconds", "seed"}
+_COUNT_FIELDS = {"fail_next", "drop_next_create_responses", "retry_after_seconds"}
 _ACTION_NAMES = {
     "fail_next",
     "fail_next_status",
@@ -91,6 +105,10 @@ class FaultController:
         unknown = set(payload) - _SETTING_NAMES - _ACTION_NAMES - {"reset"}
         if unknown:
             raise ConfigurationError(f"unknown fault field(s): {', '.join(sorted(unknown))}")
+        for name, value in payload.items():
+            _check_field(name, value)
+        if "fail_next_status" in payload:
+            FaultSettings(error_status=payload["fail_next_status"])  # validates the status
         if payload.get("reset"):
             self.reset()
         changes = {name: value for name, value in payload.items() if name in _SETTING_NAMES}
@@ -138,3 +156,25 @@ class FaultController:
                 return True
             lifetime = self._settings.csrf_token_lifetime_seconds
         return lifetime is not None and time.monotonic() - issued_at > lifetime
+
+
+def _check_field(name: str, value: Any) -> None:
+    """Raise ``ConfigurationError`` when ``value`` has the wrong JSON type for field ``name``."""
+    if value is None and name in _OPTIONAL_FIELDS:
+        return
+    if name in _BOOLEAN_FIELDS:
+        valid = isinstance(value, bool)
+        expected = "true or false"
+    elif name in _INTEGER_FIELDS:
+        valid = isinstance(value, int) and not isinstance(value, bool)
+        expected = "an integer"
+    else:
+        valid = isinstance(value, int | float) and not isinstance(value, bool)
+        valid = valid and math.isfinite(value)
+        expected = "a finite number"
+    if name in _OPTIONAL_FIELDS:
+        expected += " or null"
+    if not valid:
+        raise ConfigurationError(f"fault field {name} is {value!r}; expected {expected}")
+    if name in _COUNT_FIELDS and value < 0:
+        raise ConfigurationError(f"fault field {name} is {value!r}; it must not be negative")

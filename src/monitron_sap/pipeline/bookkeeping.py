@@ -30,6 +30,15 @@ class Bookkeeping:
     lease_seconds: float
     _clock: Callable[[], datetime]
     _dead_letter_streak: int
+    # The first authorization error of the run. Once SAP has rejected the credentials, records
+    # that need SAP are dead-lettered without a request, because every further logon attempt
+    # with a wrong password counts towards SAP's user lock (profile parameter
+    # login/fails_to_user_lock).
+    credentials_error: SapAuthorizationError | None
+
+    def _attempts(self) -> int:
+        """Return the attempts allowed per SAP call; the pipeline defines it."""
+        raise NotImplementedError
 
     def _claim(
         self, event: MonitronEvent, position: PositionRef, reference: str
@@ -55,6 +64,8 @@ class Bookkeeping:
         if claim.status == ClaimStatus.BUSY:
             logger.info("record %s is claimed by another worker; skipped", event.record_key)
             return RecordResult(event.record_key, None, busy=True), False
+        if self.credentials_error is not None:
+            return self._hold_for_credentials(event), False
         if look_up_first:
             logger.info(
                 "record %s was claimed before without a final outcome (%s); looking up %s first",
@@ -80,21 +91,50 @@ class Bookkeeping:
         return RecordResult(event.record_key, outcome, reason=reason, notification_number=number)
 
     def _dead_letter(self, event: MonitronEvent, error: SapUnavailableError) -> RecordResult:
-        message = f"SAP unavailable after retries: {error}; replay with 'dead-letters replay'"
+        attempts = self._attempts()
+        message = (
+            f"SAP unavailable after {attempts} attempt{'s' if attempts != 1 else ''}: {error}; "
+            "replay with 'dead-letters replay'"
+        )
         logger.error("record %s dead-lettered: %s", event.record_key, error)
         self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
         self._dead_letter_streak += 1
         return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
 
+    def _hold_for_credentials(self, event: MonitronEvent) -> RecordResult:
+        message = (
+            "not sent to SAP: SAP rejected the credentials earlier in this run; fix them, then "
+            "replay with 'dead-letters replay'"
+        )
+        self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
+        return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
+
     def _fail(
         self, event: MonitronEvent, error: SapRejectedError | SapAuthorizationError | InputError
     ) -> RecordResult:
+        if isinstance(error, SapAuthorizationError):
+            return self._stop_for_credentials(event, error)
         message = f"SAP rejected the request: {error}"
         if isinstance(error, InputError):
             message = f"the request cannot be sent to SAP: {error}"
         logger.error("record %s failed: %s", event.record_key, error)
         self.ledger.finish(event.record_key, Outcome.FAILED, now=self._clock(), error=message)
         return RecordResult(event.record_key, Outcome.FAILED, error=message)
+
+    def _stop_for_credentials(
+        self, event: MonitronEvent, error: SapAuthorizationError
+    ) -> RecordResult:
+        """Dead-letter the record and stop calling SAP for the rest of the run."""
+        self.credentials_error = error
+        logger.error(
+            "SAP rejected the credentials (record %s): %s; no further requests are sent to SAP "
+            "in this run",
+            event.record_key,
+            error,
+        )
+        message = f"SAP rejected the credentials: {error}; replay with 'dead-letters replay'"
+        self.ledger.finish(event.record_key, Outcome.DEAD_LETTER, now=self._clock(), error=message)
+        return RecordResult(event.record_key, Outcome.DEAD_LETTER, error=message)
 
     def _record(
         self, event: MonitronEvent, position: PositionRef, outcome: Outcome, reason: str

@@ -109,6 +109,7 @@ class Pipeline(LifeCycle):
         self._clock = clock
         self._sleep = sleep
         self._dead_letter_streak = 0
+        self.credentials_error = None
         self._derived: list[RecordResult] = []
         self._disconnects = DisconnectWatch(self.ledger, self._raise_disconnected)
 
@@ -128,7 +129,19 @@ class Pipeline(LifeCycle):
             for derived in self.take_derived_results():
                 summary.add(derived, read=False)
         self.save_histories()
+        self._settle_busy(summary)
+        if self.credentials_error is not None:
+            summary.credentials_error = str(self.credentials_error)
         return summary
+
+    def _settle_busy(self, summary: RunSummary) -> None:
+        """Look again at the records another run held, which it may have finished by now."""
+        finished = set()
+        for key in summary.busy_keys:
+            entry = self.ledger.get(key)
+            if entry is not None and entry.status != Outcome.IN_PROGRESS:
+                finished.add(key)
+        summary.settle_busy(finished)
 
     def take_derived_results(self) -> list[RecordResult]:
         """Return and forget the results of notifications that no input record caused directly.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Final, TypeVar
 
 from monitron_sap.errors import SapUnavailableError
+from monitron_sap.sap.errors import SapServiceUnavailableError, SapThrottledError
 from monitron_sap.sap.models import Notification, NotificationApi, NotificationDraft
 
 logger = logging.getLogger(__name__)
@@ -19,6 +20,11 @@ DEFAULT_BACKOFF_MAX_SECONDS: Final = 8.0
 # After this many records in a row end as dead letters, SAP is treated as down: later records get
 # one attempt each until one succeeds, so a long batch does not wait out every backoff.
 DEFAULT_FAIL_FAST_AFTER: Final = 3
+# The maximum wait a Retry-After header (429 or 503) can set before one retry. A longer hint is
+# cut to this, so a misconfigured gateway cannot stall a run for hours.
+# NOTE: with the default four attempts, three such waits and four 30 s timeouts add up to the
+# default claim lease of 300 s. Raise pipeline.lease_seconds when SAP sends long Retry-After values.
+MAX_RETRY_AFTER_SECONDS: Final = 60.0
 
 T = TypeVar("T")
 
@@ -47,6 +53,25 @@ class RetryPolicy:
         base = min(self.backoff_base_seconds * 2.0 ** (retry - 1), self.backoff_max_seconds)
         return base * (1 + 0.25 * random.random())
 
+    def wait_after(self, error: SapUnavailableError, retry: int) -> float:
+        """Return the seconds to wait before retry ``retry`` after ``error``.
+
+        The wait is the backoff delay, or the error's ``Retry-After`` when that is longer, capped
+        at ``MAX_RETRY_AFTER_SECONDS``.
+        """
+        delay = self.delay(retry)
+        if isinstance(error, SapThrottledError | SapServiceUnavailableError):
+            hint = error.retry_after
+            if hint is not None:
+                if hint > MAX_RETRY_AFTER_SECONDS:
+                    logger.warning(
+                        "SAP asked to wait %.0f s before retrying; waiting the maximum of %.0f s",
+                        hint,
+                        MAX_RETRY_AFTER_SECONDS,
+                    )
+                delay = max(delay, min(hint, MAX_RETRY_AFTER_SECONDS))
+        return delay
+
 
 def call_with_retry(
     call: Callable[[], T],
@@ -69,7 +94,7 @@ def call_with_retry(
         except SapUnavailableError as error:
             if attempt >= attempts:
                 raise
-            delay = policy.delay(attempt)
+            delay = policy.wait_after(error, attempt)
             logger.warning(
                 "%s failed (attempt %d of %d), retrying in %.1f s: %s",
                 what,
@@ -109,7 +134,7 @@ def create_with_lookup(
         except SapUnavailableError as error:
             if attempt >= attempts:
                 raise
-            delay = policy.delay(attempt)
+            delay = policy.wait_after(error, attempt)
             logger.warning(
                 "creating the notification with reference %s failed (attempt %d of %d), "
                 "looking it up and retrying in %.1f s: %s",

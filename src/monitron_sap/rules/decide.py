@@ -81,8 +81,16 @@ def position_of(event: MonitronEvent) -> PositionRef:
 
 
 def decide(event: MonitronEvent, settings: RuleSettings) -> Decision:
-    """Decide what SAP must do for ``event`` under ``settings``."""
-    if event.new_state is not None:
+    """Decide what SAP must do for ``event`` under ``settings``.
+
+    The event type decides first: only a v2 ``assetStateTransition`` and a v1 record (a
+    ``measurement`` with ``schema_version`` 1 that carries the asset state) are transitions. A
+    v2 ``measurement`` with a non-standard ``assetState`` is still a measurement.
+    """
+    is_transition = event.event_type == ASSET_STATE_TRANSITION or (
+        event.event_type == MEASUREMENT and event.schema_version == 1
+    )
+    if is_transition and event.new_state is not None:
         return _decide_transition(event, event.new_state, settings)
     if event.event_type == MEASUREMENT:
         return _decide_measurement(event, settings)

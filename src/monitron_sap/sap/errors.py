@@ -52,6 +52,14 @@ class SapThrottledError(SapUnavailableError):
         self.retry_after = retry_after
 
 
+class SapServiceUnavailableError(SapUnavailableError):
+    """SAP or a gateway in front of it responded 503; ``retry_after`` is in seconds, if given."""
+
+    def __init__(self, message: str, *, retry_after: float | None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 class SapLockedError(SapUnavailableError):
     """SAP rejected the request because the object is locked by another user or process."""
 
@@ -121,6 +129,10 @@ def error_from_response(response: httpx.Response, action: str) -> SapError:
         )
     if status == 429:
         return SapThrottledError(
+            summary, retry_after=parse_retry_after(response.headers.get("retry-after")), **fields
+        )
+    if status == 503:
+        return SapServiceUnavailableError(
             summary, retry_after=parse_retry_after(response.headers.get("retry-after")), **fields
         )
     if status >= 500 or status == 408:

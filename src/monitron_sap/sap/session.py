@@ -29,6 +29,7 @@ from monitron_sap.errors import (
 )
 from monitron_sap.sap.auth import build_auth
 from monitron_sap.sap.errors import (
+    SapServiceUnavailableError,
     SapThrottledError,
     error_from_response,
     error_from_transport,
@@ -211,15 +212,20 @@ class SapSession:
     def retry_delay(self, attempt: int, error: SapUnavailableError) -> float | None:
         """Return the wait before retry number ``attempt``, or ``None`` when no retry is left.
 
-        A ``Retry-After`` from a 429 is honoured; when it is longer than
+        A ``Retry-After`` from a 429 or 503 is honoured; when it is longer than
         ``max_backoff_seconds`` the error is raised instead, so that the caller retries later.
         """
         if attempt > self.settings.max_retries:
             return None
-        if isinstance(error, SapThrottledError) and error.retry_after is not None:
-            if error.retry_after > self.settings.max_backoff_seconds:
+        hint = (
+            error.retry_after
+            if isinstance(error, SapThrottledError | SapServiceUnavailableError)
+            else None
+        )
+        if hint is not None:
+            if hint > self.settings.max_backoff_seconds:
                 return None
-            return float(error.retry_after)
+            return float(hint)
         delay: float = min(
             self.settings.max_backoff_seconds,
             self.settings.backoff_seconds * 2 ** (attempt - 1),

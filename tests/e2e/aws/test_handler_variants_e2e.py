@@ -139,7 +139,7 @@ def test_rotated_password_read_after_rejection(
     put_without_notification(aws_world, KEY, alarm_object())
     event = s3_notification(aws_world.bucket, KEY)
 
-    with pytest.raises(UnfinishedRecordsError, match="1 rejected by SAP"):
+    with pytest.raises(UnfinishedRecordsError, match="SAP rejected the credentials"):
         handlers.s3_handler(event, LambdaContext())
     secrets.put_secret_value(
         SecretId=aws_world.secret_arn,

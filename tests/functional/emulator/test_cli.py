@@ -125,3 +125,21 @@ def test_bad_technical_objects_file_is_reported(tmp_path: Path) -> None:
 
     assert result.exit_code == 1
     assert "line 2" in result.output
+
+
+def test_sap_client_must_be_three_digits() -> None:
+    result = CliRunner().invoke(cli, ["sap-emulator", "--port", "0", "--sap-client", "abc"])
+
+    assert result.exit_code == 2
+    assert "three digits" in result.output
+
+
+def test_sigterm_logs_stop(running: tuple[subprocess.Popen[str], str]) -> None:
+    process, _ = running
+
+    process.send_signal(signal.SIGTERM)
+    stdout, _ = process.communicate(timeout=10)
+
+    assert process.returncode == 0
+    assert "Stopping the SAP emulator (SIGTERM)." in stdout
+    assert "SAP emulator stopped." in stdout

@@ -219,3 +219,23 @@ def test_admin_endpoint_rejects_remote_clients(sap: EmulatorServer) -> None:
 
     assert response.status == 403
     assert sap.faults.settings.error_rate == 0.0
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"fail_next": -3}, "fail_next is -3; it must not be negative"),
+        ({"error_rate": "x"}, "error_rate is 'x'; expected a finite number"),
+        ({"error_status": 502.5}, "error_status is 502.5; expected an integer"),
+        ({"head_not_supported": "yes"}, "head_not_supported is 'yes'; expected true or false"),
+        ({"fail_next": 1, "fail_next_status": 404}, "429 or a 5xx status"),
+    ],
+)
+def test_admin_endpoint_rejects_invalid_values(
+    sap: EmulatorServer, payload: dict[str, object], expected: str
+) -> None:
+    response = httpx.post(f"{sap.base_url}/emulator/faults", json=payload)
+
+    assert response.status_code == 400
+    assert expected in response.text
+    assert sap.faults.snapshot()["pending_failures"] == 0

@@ -21,6 +21,7 @@ from monitron_sap.sap.errors import (
     SapLockedError,
     SapNotFoundError,
     SapPreconditionFailedError,
+    SapServiceUnavailableError,
     SapThrottledError,
     SapTransportError,
     error_from_response,
@@ -92,7 +93,7 @@ def test_parse_error_body_survives_invalid_json() -> None:
         (429, None, SapThrottledError, RetryableError),
         (500, SAP_ERROR, SapUnavailableError, RetryableError),
         (502, None, SapUnavailableError, RetryableError),
-        (503, None, SapUnavailableError, RetryableError),
+        (503, None, SapServiceUnavailableError, RetryableError),
     ],
 )
 def test_status_decides_error_class(

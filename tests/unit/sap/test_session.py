@@ -199,6 +199,16 @@ def test_429_waits_for_retry_after() -> None:
     assert sleeps == [7.0]
 
 
+def test_503_waits_for_retry_after() -> None:
+    fake = FakeSap()
+    fake.faults.append(Fault(lambda r: True, status=503, headers={"retry-after": "7"}))
+    sleeps: list[float] = []
+    with open_session(fake, sleeps) as session:
+        session.read("MaintenanceNotification")
+
+    assert sleeps == [7.0]
+
+
 def test_429_longer_than_max_backoff_is_raised() -> None:
     fake = FakeSap()
     fake.faults.append(Fault(lambda r: True, status=429, headers={"retry-after": "120"}))
