@@ -61,7 +61,8 @@ def pip_commands(
 ) -> list[list[str]]:
     """Return the two pip commands: build the project wheel, install it for the Lambda.
 
-    With ``wheelhouse`` both commands read only that directory, never the package index.
+    With ``wheelhouse`` both commands run with ``--no-index``, so pip takes wheels from that
+    directory (and from any ``find-links`` in the pip configuration), never from an index.
     """
     index_options = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []
     return [
