@@ -2,10 +2,15 @@
 
 The bundler builds a wheel of the project, then installs it with its dependencies for the Lambda
 platform (Linux, arm64, CPython 3.12) using binary wheels only, so no compiler is needed and the
-machine's own architecture does not matter. That step downloads from the package index.
+machine's own architecture does not matter. By default pip downloads from the package index.
 
-Tests and offline synths set the context key ``monitron-sap:codeAsset`` to a prepared directory,
-which is used as the code as it is.
+Two context keys make the synth work without the package index:
+
+- ``monitron-sap:wheelhouse=DIR``: pip runs with ``--no-index --find-links DIR``, so every wheel
+  (the build backend setuptools and wheel, and every runtime dependency for the Lambda platform)
+  must be in DIR.
+- ``monitron-sap:codeAsset=DIR``: DIR is used as the code as it is and nothing is bundled. Tests
+  use it with a placeholder directory to synthesize the template quickly.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from aws_cdk import aws_lambda as lambda_
 logger = logging.getLogger(__name__)
 
 CODE_ASSET_CONTEXT: Final = "monitron-sap:codeAsset"
+WHEELHOUSE_CONTEXT: Final = "monitron-sap:wheelhouse"
 LAMBDA_PLATFORM: Final = "manylinux2014_aarch64"
 LAMBDA_PYTHON_VERSION: Final = "3.12"
 # The files the wheel is built from, relative to the project root.
@@ -50,10 +56,27 @@ ASSET_EXCLUDES: Final = [
 ]
 
 
-def pip_commands(project_dir: str, output_dir: str, wheel_dir: str) -> list[list[str]]:
-    """Return the two pip commands: build the project wheel, install it for the Lambda."""
+def pip_commands(
+    project_dir: str, output_dir: str, wheel_dir: str, wheelhouse: str | None = None
+) -> list[list[str]]:
+    """Return the two pip commands: build the project wheel, install it for the Lambda.
+
+    With ``wheelhouse`` both commands run with ``--no-index``, so pip takes wheels from that
+    directory (and from any ``find-links`` in the pip configuration), never from an index.
+    """
+    index_options = ["--no-index", "--find-links", wheelhouse] if wheelhouse else []
     return [
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", wheel_dir, project_dir],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            *index_options,
+            "--wheel-dir",
+            wheel_dir,
+            project_dir,
+        ],
         [
             sys.executable,
             "-m",
@@ -70,6 +93,7 @@ def pip_commands(project_dir: str, output_dir: str, wheel_dir: str) -> list[list
             "--only-binary=:all:",
             "--upgrade",
             "--no-compile",
+            *index_options,
             "WHEEL",  # replaced by the wheel path once it is built
         ],
     ]
@@ -79,8 +103,9 @@ def pip_commands(project_dir: str, output_dir: str, wheel_dir: str) -> list[list
 class PipLocalBundling:
     """Bundle the project with pip on the synth machine (CDK calls ``try_bundle``)."""
 
-    def __init__(self, project_dir: Path) -> None:
+    def __init__(self, project_dir: Path, wheelhouse: Path | None = None) -> None:
         self._project_dir = project_dir
+        self._wheelhouse = wheelhouse
 
     def try_bundle(self, output_dir: str, options: cdk.BundlingOptions) -> bool:
         """Bundle into ``output_dir``; jsii passes the bundling options as one struct."""
@@ -96,7 +121,8 @@ class PipLocalBundling:
                 else:
                     shutil.copy2(original, source_dir / name)
             wheel_dir = str(Path(work_dir) / "wheels")
-            build, install = pip_commands(str(source_dir), output_dir, wheel_dir)
+            wheelhouse = str(self._wheelhouse) if self._wheelhouse else None
+            build, install = pip_commands(str(source_dir), output_dir, wheel_dir, wheelhouse)
             subprocess.run(build, check=True)
             wheels = glob.glob(str(Path(wheel_dir) / "monitron_sap-*.whl"))
             if len(wheels) != 1:
@@ -113,6 +139,7 @@ def lambda_code(scope: cdk.Stack, project_dir: Path) -> lambda_.Code:
     prepared = scope.node.try_get_context(CODE_ASSET_CONTEXT)
     if prepared:
         return lambda_.Code.from_asset(str(prepared))
+    wheelhouse = wheelhouse_from_context(scope)
     return lambda_.Code.from_asset(
         str(project_dir),
         exclude=ASSET_EXCLUDES,
@@ -122,7 +149,26 @@ def lambda_code(scope: cdk.Stack, project_dir: Path) -> lambda_.Code:
             image=lambda_.Runtime.PYTHON_3_12.bundling_image,
             # The stubs declare try_bundle with keyword options, but jsii calls it with one
             # positional struct (aws-cdk-lib 2.275, jsii 1.142), which the class follows.
-            local=PipLocalBundling(project_dir),  # type: ignore[arg-type]
+            local=PipLocalBundling(project_dir, wheelhouse),  # type: ignore[arg-type]
             command=["false"],
         ),
     )
+
+
+def wheelhouse_from_context(scope: cdk.Stack) -> Path | None:
+    """Return the wheelhouse directory named in context, or None to use the package index.
+
+    A relative path is taken from the directory ``cdk`` runs in. Raises ``ValueError`` when the
+    directory does not exist, before any pip command runs.
+    """
+    configured = scope.node.try_get_context(WHEELHOUSE_CONTEXT)
+    if not configured:
+        return None
+    wheelhouse = Path(str(configured)).resolve()
+    if not wheelhouse.is_dir():
+        raise ValueError(
+            f"context {WHEELHOUSE_CONTEXT}={configured}: wheelhouse directory {wheelhouse} "
+            "not found. Fill it with pip download as docs/deploy.md describes, or leave out "
+            "the key to bundle from the package index."
+        )
+    return wheelhouse

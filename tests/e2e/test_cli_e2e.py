@@ -95,6 +95,22 @@ def test_process_standard_input_and_invalid(cli_env: dict[str, str]) -> None:
     assert "-:1" in processed.stderr
 
 
+def test_process_file_name_not_utf8(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    run_cli(["mapping", "import", str(DEMO_MAPPING)], cli_env)
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    # Linux file names are bytes, and Python decodes the byte FF to a lone surrogate.
+    export = Path(os.fsdecode(os.fsencode(exports) + b"/caf\xff.jsonl"))
+    write_jsonl(export, [v2_transition("t1", "ALARM")])
+    with export.open("a", encoding="utf-8") as stream:
+        stream.write('{"eventId": 1\n')
+    processed = run_cli(["process", str(exports)], cli_env)
+    assert processed.returncode == 1, processed.stderr
+    assert "1 notified" in processed.stdout
+    assert "1 invalid" in processed.stdout
+    assert f"{exports}/caf\\xff.jsonl:2" in processed.stderr
+
+
 def test_sap_down_dead_letters_then_replay(
     tmp_path: Path, emulator: EmulatorServer, cli_env: dict[str, str]
 ) -> None:

@@ -126,7 +126,10 @@ def test_cli_reports_broken_link_in_directory(tmp_path: Path) -> None:
     completed = run_events(str(tmp_path))
     assert completed.returncode == 1
     assert [obj["event_id"] for obj in output_objects(completed)] == ["1"]
-    expected = f"{tmp_path / 'dangling.json'}:0 (byte 0): not a regular file, so it was not read"
+    expected = (
+        f"{tmp_path / 'dangling.json'}:0 (byte 0): broken symbolic link to "
+        f"{tmp_path / 'gone.json'}, so it was not read"
+    )
     assert completed.stderr.decode().splitlines()[0] == expected
 
 
@@ -143,3 +146,66 @@ def test_cli_reports_wrong_type_in_features(tmp_path: Path) -> None:
         "eventPayload.features.temperature must be a number, found a string 'hot'"
     )
     assert stderr_lines[-1] == "2 events read, 1 invalid records"
+
+
+def test_cli_integer_wider_than_64_bits(tmp_path: Path) -> None:
+    # orjson rejects the escaped lone surrogate, so the standard library decodes this record.
+    record = v2("measurement", "wide", features={"temperature": 2**70}, note="\ud800")
+    export = tmp_path / "export.json"
+    export.write_text(json.dumps(record) + "\n" + json.dumps(v2("measurement", "2")))
+    completed = run_events(str(export))
+    objects = output_objects(completed)
+    assert completed.returncode == 0, completed.stderr
+    assert [obj["event_id"] for obj in objects] == ["wide", "2"]
+    assert objects[0]["features"]["temperature_c"] == float(2**70)
+
+
+def test_cli_file_name_not_utf8(tmp_path: Path) -> None:
+    # Linux file names are bytes, and Python decodes the byte FF to a lone surrogate.
+    export = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xff.json")
+    Path(export).write_bytes(line(v2("measurement", "1")) + b"\n[1]\n")
+    shown = f"{tmp_path}/caf\\xff.json"
+    for argument in (export, str(tmp_path)):
+        completed = run_events(argument)
+        objects = output_objects(completed)
+        assert completed.returncode == 1, completed.stderr
+        assert [obj["source"] for obj in objects] == [shown]
+        error_line = completed.stderr.decode("utf-8").splitlines()[0]
+        assert error_line.startswith(f"{shown}:2 (byte "), error_line
+
+
+def test_cli_reports_broken_link_given_as_path(tmp_path: Path) -> None:
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to("gone.json")
+    completed = run_events(str(dangling))
+    expected = f"{dangling}:0 (byte 0): broken symbolic link to gone.json, so it was not read"
+    assert completed.returncode == 1
+    assert completed.stderr.decode().splitlines()[0] == expected
+
+
+def test_cli_follows_linked_directory_once(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (data / "real").mkdir(parents=True)
+    (data / "real" / "a.json").write_bytes(line(v2("measurement", "1")))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "b.json").write_bytes(line(v2("measurement", "2")))
+    (data / "linked").symlink_to(elsewhere)
+    (data / "real" / "loop").symlink_to(data)
+    (data / "second").symlink_to(data / "real")
+
+    completed = run_events(str(data))
+    objects = output_objects(completed)
+    stderr_lines = completed.stderr.decode().splitlines()
+    assert [obj["event_id"] for obj in objects] == ["2", "1"]
+    assert [obj["source"] for obj in objects] == [
+        str(data / "linked" / "b.json"),
+        str(data / "real" / "a.json"),
+    ]
+    assert stderr_lines[:2] == [
+        f"{data / 'real' / 'loop'}:0 (byte 0): directory already read as {data}, "
+        "so it was not read again",
+        f"{data / 'second'}:0 (byte 0): directory already read as {data / 'real'}, "
+        "so it was not read again",
+    ]
+    assert completed.returncode == 1

@@ -318,3 +318,28 @@ def test_wrong_nested_type_is_invalid_record(store: SqliteStore, sap: FakeSap) -
     [entry] = [entry for entry in store.recent(10) if entry.status == Outcome.INVALID]
     assert entry.source == "nested.jsonl"
     assert "temperature" in (entry.error or entry.reason or "")
+
+
+def test_deeply_nested_alert_does_not_crash(store: SqliteStore, sap: FakeSap) -> None:
+    depth = 1000
+    record = {
+        "timestamp": "2026-03-05 10:00:00.000",
+        "eventId": "deep",
+        "version": "2.0",
+        "projectName": "Northwind Bottling",
+        "eventType": "assetStateTransition",
+        "eventPayload": {
+            "siteName": "Plant Hamburg",
+            "assetName": "Pump P-101",
+            "positionName": "Motor DE",
+            "assetState": {"newState": "ALARM", "previousState": "HEALTHY"},
+        },
+    }
+    text = json.dumps(record)
+    unknown = '"unknownField":' + "[" * depth + "]" * depth + ","
+    data = text.replace('"eventPayload": {', '"eventPayload": {' + unknown, 1).encode()
+
+    summary = make_pipeline(store, sap).process(read_bytes(data + b"\n", "deep.jsonl"))
+
+    assert summary.notified == 1
+    assert len(sap.drafts) == 1

@@ -107,22 +107,47 @@ def run_guarded(action: Callable[[], int]) -> NoReturn:
 
 
 class ProgressLine:
-    """A single self-updating line of counts on standard error, shown only on a terminal."""
+    """A self-updating progress line on standard error, shown only on a terminal.
+
+    With ``total_files`` set, the line starts with a bar of the files read so far. The bar counts
+    whole files because the reader's byte offsets are positions in the decompressed stream,
+    which a gzip file's size on disk does not bound.
+    """
 
     EVERY: Final = 200
+    BAR_WIDTH: Final = 24
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    def __init__(self, stream: TextIO | None = None, *, total_files: int | None = None) -> None:
         self._stream = stream or sys.stderr
         self._enabled = self._stream.isatty()
+        self._total_files = total_files
+        self._current_source: str | None = None
+        self.files_started = 0
         self.count = 0
+
+    def note_source(self, source: str) -> None:
+        """Count a new input file when a record comes from another source than the last one."""
+        if source != self._current_source:
+            self._current_source = source
+            self.files_started += 1
 
     def update(self, *_: object) -> None:
         self.count += 1
         if self._enabled and self.count % self.EVERY == 0:
-            self._stream.write(f"\rprocessed {self.count} records")
+            self._stream.write("\r" + self.render())
             self._stream.flush()
+
+    def render(self) -> str:
+        """Return the progress line: a bar of files when their number is known, and the count."""
+        records = f"{self.count:,} records"
+        if not self._total_files:
+            return f"processed {records}"
+        done = max(self.files_started - 1, 0)
+        filled = self.BAR_WIDTH * done // self._total_files
+        bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+        return f"[{bar}] {done}/{self._total_files} files, {records}"
 
     def close(self) -> None:
         if self._enabled and self.count >= self.EVERY:
-            self._stream.write("\r" + " " * 40 + "\r")
+            self._stream.write("\r" + " " * (self.BAR_WIDTH + 60) + "\r")
             self._stream.flush()

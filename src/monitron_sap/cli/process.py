@@ -56,9 +56,10 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
                 items=clients.items,
                 attachments=clients.attachments,
             )
-            progress = ProgressLine()
+            progress = ProgressLine(total_files=_count_local_files(paths))
             try:
-                summary = pipeline.process(_read_all(paths), on_result=progress.update)
+                results = _noting_sources(_read_all(paths), progress)
+                summary = pipeline.process(results, on_result=progress.update)
             finally:
                 progress.close()
             print_summary(summary, lease_seconds=settings.lease_seconds)
@@ -79,6 +80,35 @@ def _read_all(paths: tuple[str, ...]) -> Iterator[ReadResult]:
             yield from read_s3(path, on_object=_show_object)
         else:
             yield from read_paths([path])
+
+
+def _count_local_files(paths: tuple[str, ...]) -> int | None:
+    """Return the number of regular files under ``paths``, or None when it cannot be known.
+
+    The count is for the progress bar only: standard input and S3 have no count, and a folder
+    that cannot be listed leaves the bar out rather than failing the run.
+    """
+    from monitron_sap.sources.s3 import is_s3_uri
+
+    total = 0
+    for path in paths:
+        if path == "-" or is_s3_uri(path):
+            return None
+        location = Path(path)
+        try:
+            if location.is_dir():
+                total += sum(1 for item in location.rglob("*") if item.is_file())
+            elif location.is_file():
+                total += 1
+        except OSError:
+            return None
+    return total
+
+
+def _noting_sources(results: Iterator[ReadResult], progress: ProgressLine) -> Iterator[ReadResult]:
+    for item in results:
+        progress.note_source(item.source.source)
+        yield item
 
 
 def _show_object(obj: S3Object) -> None:

@@ -12,11 +12,21 @@ from typing import Any, Final
 
 import orjson
 
+# orjson 3.x rejects input nested 1024 levels deep or more. Records that orjson rejects for
+# another reason are decoded again by the standard library, which recurses once per level and
+# would overflow the Python stack, so the fallback checks the depth first and uses this limit.
+# NOTE: a valid event may still carry an unknown field nested up to 1023 levels, which
+# json.dumps() cannot encode near Python's default recursion limit of 1000.
+MAX_NESTING_DEPTH: Final = 1024
+
 COMPLETE: Final = 0
 INCOMPLETE: Final = 1
 BROKEN_STRING: Final = 2
 
+_MIN_INT: Final = -(2**63)
+_MAX_INT_EXCLUSIVE: Final = 2**64
 _TOKEN = re.compile(rb'[{}"]')
+_NESTING_TOKEN = re.compile(rb'[{}\[\]"]')
 # The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
 # or the end of the data, whichever comes first.
 _STRING_REST = re.compile(rb'[^"\\\n]*(?:\\[^\n][^"\\\n]*)*')
@@ -73,6 +83,12 @@ def decode_candidate(data: bytes, offset: int) -> Any:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         pass
+    too_deep_at = find_excess_nesting(data, MAX_NESTING_DEPTH)
+    if too_deep_at >= 0:
+        raise InvalidJsonError(
+            f"invalid JSON: nesting deeper than {MAX_NESTING_DEPTH} levels at byte "
+            f"{offset + too_deep_at}"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -80,12 +96,54 @@ def decode_candidate(data: bytes, offset: int) -> Any:
             f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
         ) from error
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         where = offset + len(text[: error.pos].encode("utf-8"))
         raise InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
+    except RecursionError as error:
+        # The stack already in use leaves the decoder fewer levels than MAX_NESTING_DEPTH.
+        raise InvalidJsonError("invalid JSON: nesting too deep to decode") from error
     except ValueError as error:
         raise InvalidJsonError(f"invalid JSON: {error}") from error
+
+
+def find_excess_nesting(data: bytes, max_depth: int) -> int:
+    """Return the index of the first ``{`` or ``[`` nested deeper than ``max_depth``, or -1.
+
+    Brackets inside strings do not count. A string that does not close ends the scan.
+    """
+    depth = 0
+    pos = 0
+    search = _NESTING_TOKEN.search
+    string_rest = _STRING_REST.match
+    end = len(data)
+    while True:
+        token = search(data, pos)
+        if token is None:
+            return -1
+        index = token.start()
+        byte = data[index]
+        if byte == 0x22:  # '"'
+            pos = string_rest(data, index + 1).end() + 1  # type: ignore[union-attr]
+            if pos > end:
+                return -1
+        elif byte == 0x7B or byte == 0x5B:  # "{" or "["
+            depth += 1
+            if depth > max_depth:
+                return index
+            pos = index + 1
+        else:
+            depth -= 1
+            pos = index + 1
+
+
+def _parse_int(text: str) -> int | float:
+    # orjson 3.x decodes an integer outside [-2**63, 2**64) as a float. The fallback does the
+    # same, so a record decodes to the same values on every path, and orjson can encode them.
+    value = int(text)
+    if _MIN_INT <= value < _MAX_INT_EXCLUSIVE:
+        return value
+    return float(value)
 
 
 def _reject_constant(name: str) -> Any:

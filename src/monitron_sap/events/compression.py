@@ -15,6 +15,8 @@ from monitron_sap.errors import InputError
 
 CHUNK_BYTES: Final = 1 << 20
 GZIP_MAGIC: Final = b"\x1f\x8b"
+# Compressed bytes per call when decompressing again up to a damaged byte.
+_SALVAGE_STEP: Final = 4096
 
 
 def iter_chunks(stream: BinaryIO, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
@@ -58,9 +60,13 @@ def _gunzip(head: bytes, stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
     compressed = _chain(head, _read_rest(stream, chunk_bytes))
     for data in compressed:
         while data:
+            # A failed call returns none of its output, which may be a whole chunk of records
+            # before the damaged byte. The copy lets _salvage decompress that part again.
+            before = decompressor.copy()
             try:
                 output = decompressor.decompress(data, chunk_bytes)
             except zlib.error as error:
+                yield from _salvage(before, data, chunk_bytes)
                 raise InputError(f"invalid gzip data: {error}") from error
             if output:
                 yield output
@@ -76,6 +82,36 @@ def _gunzip(head: bytes, stream: BinaryIO, chunk_bytes: int) -> Iterator[bytes]:
                 decompressor = zlib.decompressobj(wbits=31)
     if not decompressor.eof:
         raise InputError("the gzip data is truncated")
+
+
+def _salvage(decompressor: zlib._Decompress, data: bytes, chunk_bytes: int) -> Iterator[bytes]:
+    """Yield what ``decompressor`` outputs from ``data`` before the byte that fails.
+
+    Feeding a few compressed bytes at a time bounds what a failing call takes with it. The
+    step shrinks to one byte where a step fails, so only output that depends on the damaged
+    byte is lost.
+    """
+    pending = b""
+    step = _SALVAGE_STEP
+    pos = 0
+    while pos < len(data) and not decompressor.eof:
+        piece = data[pos : pos + step]
+        saved = decompressor.copy()
+        try:
+            output = decompressor.decompress(piece)
+        except zlib.error:
+            if step == 1:
+                break
+            decompressor = saved
+            step = 1
+            continue
+        pending += output
+        pos += len(piece)
+        if len(pending) >= chunk_bytes:
+            yield pending
+            pending = b""
+    if pending:
+        yield pending
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:

@@ -24,6 +24,8 @@ _TIMESTAMP = re.compile(
 _UTC_SUFFIX: Final = "+00:00"
 _match_timestamp = _TIMESTAMP.fullmatch
 _from_isoformat = datetime.fromisoformat
+# The excerpt of a value nested too deeply for repr() and json.dumps(), which recurse per level.
+NESTED_TOO_DEEPLY: Final = "(nested too deeply to show)"
 # Stands in for a missing or null object so that lookups need no None check. Never mutated.
 EMPTY_OBJECT: Final[JsonObject] = {}
 
@@ -46,8 +48,17 @@ def parse_timestamp(text: object, path: str = "timestamp") -> datetime:
             try:
                 parsed = _from_isoformat(text if zoned else text + _UTC_SUFFIX)
             except ValueError as error:
-                raise _invalid_date_time(text, path, error) from error
-            return parsed.astimezone(UTC) if zoned else parsed
+                raise _invalid_date_time(text, path, match.group(1), error) from error
+            if not zoned:
+                return parsed
+            try:
+                return parsed.astimezone(UTC)
+            except OverflowError as error:
+                # 0001-01-01T00:00:00+01:00 is a valid local time whose UTC time is in year 0.
+                raise SchemaError(
+                    f"{path} {text!r} is out of range: in UTC it is before year 1 or after "
+                    "year 9999"
+                ) from error
 
     if text is None:
         raise SchemaError(f"{path} is missing")
@@ -59,7 +70,15 @@ def parse_timestamp(text: object, path: str = "timestamp") -> datetime:
     )
 
 
-def _invalid_date_time(text: str, path: str, error: ValueError) -> SchemaError:
+def _invalid_date_time(text: str, path: str, zone: str | None, error: ValueError) -> SchemaError:
+    # Python's own message for an offset of 24 hours or more names its timedelta bounds, which
+    # mean nothing to a reader of the export.
+    if zone is not None and zone != "Z":
+        digits = zone[1:].replace(":", "")
+        if int(digits[:2]) > 23 or int(digits[2:]) > 59:
+            return SchemaError(
+                f"{path} {text!r} is not a valid date and time: invalid UTC offset {zone!r}"
+            )
     # The message quotes the text as written, without a zone that parse_timestamp appended.
     try:
         datetime.fromisoformat(text)
@@ -160,5 +179,8 @@ def describe_type(value: object) -> str:
 
 
 def _excerpt(value: object) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except RecursionError:
+        return NESTED_TOO_DEEPLY
     return text if len(text) <= 60 else text[:57] + "..."

@@ -325,15 +325,28 @@ class _Framer:
                 start, end, f"invalid JSON: line break inside a string at byte {where}"
             )
         if end - start >= self._max:
-            return self._reject(start, end, f"record is larger than {self._max} bytes")
-        return self._reject(start, end, "truncated record: the input ends before its closing '}'")
+            message = f"record is larger than {self._max} bytes"
+        else:
+            message = "truncated record: the input ends before its closing '}'"
+        return self._reject(start, end, message, unclosed=True)
 
-    def _reject(self, start: int, end: int, message: str) -> FramingError:
-        """Report the record at ``start`` and resume at the next record start after it."""
+    def _reject(
+        self, start: int, end: int, message: str, *, unclosed: bool = False
+    ) -> FramingError:
+        """Report the record at ``start`` and resume at the next record start after it.
+
+        ``unclosed`` means that no closing brace was found up to ``end``. A record start before
+        ``end`` then shows that the record was cut off, and the message reports that instead.
+        """
         found = _RECORD_START.search(self._buffer, start + 1, end)
         if found is not None:
             line = self._line + self._buffer.count(b"\n", start, _brace_of(found))
-            message = f"{message} (a new record starts at line {line})"
+            if unclosed:
+                message = (
+                    f"truncated record: a new record starts at line {line} before this one closed"
+                )
+            else:
+                message = f"{message} (a new record starts at line {line})"
         error = FramingError(
             self._base + start, self._line, message, _excerpt(self._buffer[start:end])
         )

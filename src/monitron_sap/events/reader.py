@@ -23,6 +23,7 @@ from typing import Any, BinaryIO
 
 from monitron_sap.errors import InputError
 from monitron_sap.events.compression import iter_chunks
+from monitron_sap.events.fields import NESTED_TOO_DEEPLY
 from monitron_sap.events.framing import (
     EXCERPT_CHARS,
     DecodedRecord,
@@ -128,38 +129,106 @@ def event_to_json(event: MonitronEvent) -> dict[str, Any]:
 def _read_directory(directory: str) -> Iterator[ReadResult]:
     """Read every regular file under a directory, sorted by path components (a, b/c, d).
 
-    A subdirectory that cannot be listed and an entry that is not a regular file (a FIFO, a
-    broken link) are reported as errors instead of being skipped silently.
+    Symbolic links to directories are followed. A directory reached a second time, through a
+    link cycle or a second link to it, is reported and not read again, so no file is read twice.
+    A subdirectory that cannot be listed, a broken link and any other entry that is not a
+    regular file (a FIFO, a socket) are reported as errors instead of being skipped silently.
     """
     listing_errors: list[OSError] = []
     files: list[str] = []
-    others: list[str] = []
-    for root, _directories, names in os.walk(directory, onerror=listing_errors.append):
+    skipped: list[tuple[str, str]] = []
+    seen_directories: dict[tuple[int, int], str] = {}
+    walk = os.walk(directory, onerror=listing_errors.append, followlinks=True)
+    for root, directories, names in walk:
+        if not seen_directories:
+            seen_directories[_directory_key(root)] = root
+        # Sorted so that the first of two paths to one directory is always the same one.
+        directories.sort()
+        for name in list(directories):
+            path = os.path.join(root, name)
+            try:
+                key = _directory_key(path)
+            except OSError:
+                continue  # os.walk reports the directory when it fails to list it
+            first_path = seen_directories.setdefault(key, path)
+            if first_path != path:
+                directories.remove(name)
+                first = display_path(first_path)
+                skipped.append(
+                    (path, f"directory already read as {first}, so it was not read again")
+                )
         for name in names:
             path = os.path.join(root, name)
-            (files if os.path.isfile(path) else others).append(path)
+            if os.path.isfile(path):
+                files.append(path)
+            else:
+                skipped.append((path, _not_read_reason(path)))
 
     for path in sorted(files, key=lambda path: Path(path).relative_to(directory).parts):
         yield from _read_file(path)
-    for path in sorted(others):
-        yield RecordError(SourceRef(path, 0, 0), "not a regular file, so it was not read")
+    for path, reason in sorted(skipped):
+        yield RecordError(SourceRef(display_path(path), 0, 0), reason)
     for error in listing_errors:
-        where = SourceRef(str(error.filename or directory), 0, 0)
+        where = SourceRef(display_path(str(error.filename or directory)), 0, 0)
         yield RecordError(where, f"cannot list the directory: {error.strerror or error}")
 
 
+def _directory_key(path: str) -> tuple[int, int]:
+    """Return the device and inode numbers that identify a directory behind any link."""
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _not_read_reason(path: str) -> str:
+    """Explain why a directory entry that is not a regular file was not read."""
+    if os.path.islink(path) and not os.path.exists(path):
+        return _broken_link_reason(path)
+    return "not a regular file, so it was not read"
+
+
+def _broken_link_reason(path: str) -> str:
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return "broken symbolic link, so it was not read"
+    return f"broken symbolic link to {display_path(target)}, so it was not read"
+
+
 def _read_file(path: str) -> Iterator[ReadResult]:
+    source = display_path(path)
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed by the with block below
     except FileNotFoundError:
-        yield RecordError(SourceRef(path, 0, 0), "file not found")
+        reason = _broken_link_reason(path) if os.path.islink(path) else "file not found"
+        yield RecordError(SourceRef(source, 0, 0), reason)
         return
     except OSError as error:
         reason = error.strerror or str(error)
-        yield RecordError(SourceRef(path, 0, 0), f"cannot open the file: {reason}")
+        yield RecordError(SourceRef(source, 0, 0), f"cannot open the file: {reason}")
         return
     with stream:
-        yield from read_stream(stream, path)
+        yield from read_stream(stream, source)
+
+
+def display_path(path: str) -> str:
+    """Return a path as valid UTF-8 text for ``SourceRef.source``, escaping undecodable bytes.
+
+    Python decodes a file name byte that is not UTF-8 to a lone surrogate, which UTF-8 encoders
+    (SQLite, orjson, a terminal) reject. Such a byte is written as ``\\xNN`` instead, so
+    ``caf\\xff.json`` names the file whose name has the byte FF after ``caf``.
+    """
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return path
+    try:
+        raw = os.fsencode(path)
+    except UnicodeEncodeError:
+        # A lone surrogate that was not decoded from a file name byte.
+        return path.encode("utf-8", "backslashreplace").decode("utf-8")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _read_frames(
@@ -222,4 +291,7 @@ def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
 
 
 def _excerpt(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]
+    try:
+        return json.dumps(value, ensure_ascii=False)[:EXCERPT_CHARS]
+    except RecursionError:
+        return NESTED_TOO_DEEPLY

@@ -9,7 +9,6 @@ with a later timestamp comes too late to stop the alert.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -22,6 +21,7 @@ from monitron_sap.events.model import (
     RecordError,
     SourceRef,
 )
+from monitron_sap.pipeline.entries import record_json
 from monitron_sap.pipeline.replay import record_from_json
 from monitron_sap.pipeline.results import RecordResult
 from monitron_sap.rules.decide import device_key
@@ -47,7 +47,8 @@ class DisconnectWatch:
         """Note ``event`` if it is a (re)connection event, then raise overdue disconnections."""
         key = device_key(event)
         if key is not None and event.event_type in (SENSOR_DISCONNECTED, GATEWAY_DISCONNECTED):
-            payload = json.dumps(event.raw or {}, ensure_ascii=False, separators=(",", ":"))
+            # A record too deep to serialize is stored as {}; its alert is then reported invalid.
+            payload = record_json(event.raw or {}) or "{}"
             self._ledger.save_disconnect(
                 PendingDisconnect(key, event.timestamp, event.record_key, payload)
             )

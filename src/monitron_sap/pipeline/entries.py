@@ -23,7 +23,7 @@ def event_entry(
     # Only records that call SAP can become dead letters, so only they keep the record.
     payload = None
     if status == Outcome.IN_PROGRESS and event.raw is not None:
-        payload = json.dumps(event.raw, ensure_ascii=False, separators=(",", ":"))
+        payload = record_json(event.raw)
     return LedgerEntry(
         record_key=event.record_key,
         source=event.source.source,
@@ -57,3 +57,16 @@ def invalid_entry(error: RecordError, now: datetime) -> LedgerEntry:
         error=error.describe(),
         payload=error.excerpt or None,
     )
+
+
+def record_json(raw: dict[str, object]) -> str | None:
+    """Serialize a record for replay, or return None when it is nested too deeply to serialize.
+
+    The reader accepts records nested up to orjson's limit of 1024 levels, deeper than Python's
+    default recursion limit allows ``json.dumps`` to go. A dead letter without its record is
+    replayed as an invalid record that names the reason.
+    """
+    try:
+        return json.dumps(raw, ensure_ascii=False, separators=(",", ":"))
+    except RecursionError:
+        return None

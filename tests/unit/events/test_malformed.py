@@ -12,6 +12,7 @@ corpus runs every result through ``check_nested``, as ``monitron-sap events`` do
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import re
 from dataclasses import dataclass
@@ -56,6 +57,9 @@ class Case:
 
 HUGE = 1024 * 1024 + 100
 TRUNCATED = "truncated record: the input ends before its closing '}'"
+CUT_OFF = "truncated record: a new record starts at line {} before this one closed"
+# Enough records after a cut-off record to pass the 1 MiB record size bound.
+TAIL_RECORDS = HUGE // len(AFTER) + 2
 
 CASES = [
     # Truncated records.
@@ -72,27 +76,27 @@ CASES = [
     Case(
         "cut after a comma",
         b'{"eventId": "x",',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut after a value",
         b'{"eventId": "x"',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut inside a number",
         b'{"eventId": 12',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "cut inside nested object",
         b'{"eventId": "1", "eventPayload": {"siteName": "S"}',
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "lone opening brace",
         b"{",
-        (TRUNCATED + " (a new record starts at line 3)",),
+        (CUT_OFF.format(3),),
     ),
     Case(
         "record cut at end of input",
@@ -104,10 +108,22 @@ CASES = [
     Case(
         "concatenated cut record",
         b'{"eventId": "x", "a": {"b": 1}',
-        (TRUNCATED + " (a new record starts at line 1)",),
+        (CUT_OFF.format(1),),
         before=BEFORE,
         after=AFTER,
         line=1,
+    ),
+    Case(
+        "cut record before a long tail",
+        b'{"eventId": "x",',
+        (CUT_OFF.format(3),),
+        after=b"\n" + b"\n".join([AFTER] * TAIL_RECORDS) + b"\n",
+        event_ids=("before",) + ("after",) * TAIL_RECORDS,
+    ),
+    Case(
+        "pretty-printed record cut before the next",
+        b'{\n  "eventId": "x",\n  "eventPayload": {\n    "siteName": "S"',
+        (CUT_OFF.format(6),),
     ),
     # Invalid JSON syntax.
     Case(
@@ -296,6 +312,27 @@ CASES = [
         ("timestamp '2024-02-03 25:00:00' is not a valid date and time: hour must be in 0..23",),
     ),
     Case(
+        "timestamp before year 1 in UTC",
+        v2_line(timestamp="0001-01-01T00:00:00+01:00"),
+        (
+            "timestamp '0001-01-01T00:00:00+01:00' is out of range: in UTC it is before year 1 "
+            "or after year 9999",
+        ),
+    ),
+    Case(
+        "timestamp after year 9999 in UTC",
+        v2_line(timestamp="9999-12-31T23:00:00-02:00"),
+        ("timestamp '9999-12-31T23:00:00-02:00' is out of range",),
+    ),
+    Case(
+        "offset of 25 hours",
+        v2_line(timestamp="2024-02-03T10:00:00-25:00"),
+        (
+            "timestamp '2024-02-03T10:00:00-25:00' is not a valid date and time: "
+            "invalid UTC offset '-25:00'",
+        ),
+    ),
+    Case(
         "missing eventType",
         v2_line(eventType=...),
         ("eventType must be a non-empty string, found null",),
@@ -374,6 +411,28 @@ CASES = [
         "huge garbage line",
         b"x" * HUGE,
         (f"{HUGE + 1} unexpected bytes between records, skipped up to the next '{{'",),
+    ),
+    # Deep nesting. orjson decodes up to 1023 levels, and the reader never recurses once per
+    # level on its own.
+    Case(
+        "array nested 1000 levels",
+        b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+        ("unknown record structure",),
+    ),
+    Case(
+        "array nested 2000 levels",
+        b'{"a": ' + b"[" * 2000 + b"]" * 2000 + b"}",
+        ("invalid JSON: nesting deeper than 1024 levels at byte <+1029>",),
+    ),
+    Case(
+        "object nested 100000 levels",
+        b'{"eventId": "x", "a": ' + b'{"b":' * 100_000 + b"1" + b"}" * 100_001,
+        ("invalid JSON: nesting deeper than 1024 levels at byte <+5137>",),
+    ),
+    Case(
+        "nesting too deep for the fallback decoder",
+        b'{"s": "\\ud800", "a": ' + b"[" * 1022 + b"]" * 1022 + b"}",
+        ("invalid JSON: nesting too deep to decode",),
     ),
     # Firehose error-output envelopes.
     Case(
@@ -470,6 +529,14 @@ def test_error_excerpt_shows_record_start() -> None:
     assert error.excerpt == json.dumps({"eventId": "x", "timestamp": 12})
 
 
+def test_excerpt_of_deep_record_is_placeholder() -> None:
+    deep = b'{"a": ' + b"[" * 1000 + b"]" * 1000 + b"}"
+    results = list(read_bytes(BEFORE + b"\n" + deep + b"\n" + AFTER, "corpus.json"))
+    error = results[1]
+    assert isinstance(error, RecordError)
+    assert error.excerpt == "(nested too deeply to show)"
+
+
 def test_describe_names_source_line_and_offset() -> None:
     results = list(read_bytes(BEFORE + b"\n[1]\n", "s3://bucket/object"))
     error = results[1]
@@ -485,3 +552,15 @@ def test_consecutive_broken_records_each_reported() -> None:
     event_ids = [result.event_id for result in results if not isinstance(result, RecordError)]
     assert [error.source.line for error in errors] == [2, 3, 4]
     assert event_ids == ["before", "after"]
+
+
+def test_gzip_damage_keeps_records_before_it() -> None:
+    # 400 records decompress to about 550 kB, less than one 1 MiB decompression window.
+    plain = b"\n".join(line(v2("measurement", str(number))) for number in range(400)) + b"\n"
+    damaged = bytearray(gzip.compress(plain, mtime=0))
+    damaged[len(damaged) // 2] ^= 0xFF
+    results = list(read_bytes(bytes(damaged), "corpus.json.gz"))
+    errors = [result for result in results if isinstance(result, RecordError)]
+    event_ids = [result.event_id for result in results if not isinstance(result, RecordError)]
+    assert event_ids[:100] == [str(number) for number in range(100)]
+    assert errors[-1].message.startswith("invalid gzip data:"), errors[-1].message
