@@ -3,7 +3,7 @@ and CSRF token per notification, and HTTP requests per notification.
 
 Run from the repository root:
 
-    PYTHONPATH=src /work/venv/bin/python benchmarks/sap_throughput.py [--count N]
+    PYTHONPATH=src .venv/bin/python benchmarks/sap_throughput.py [--count N]
 
 The emulator runs in the same process on a free loopback port, so client and server share one
 Python interpreter. The figures compare the two client modes, not SAP's own speed.

@@ -21,8 +21,10 @@ from monitron_sap.config_values import (
     API_KEY_ENV,
     CONFIG_ENV,
     DEFAULT_API_KEY_HEADER,
+    DEFAULT_CSRF_FETCH_METHOD,
     DEFAULT_SAP_PROFILE,
     DEFAULT_SAP_TIMEOUT_SECONDS,
+    DEFAULT_SOURCE,
     ENV_PREFIX,
     KEYS,
     OAUTH_CLIENT_SECRET_ENV,
@@ -38,6 +40,12 @@ from monitron_sap.rules.closure import (
     default_closure_catalog,
 )
 from monitron_sap.rules.settings import RuleSettings
+from monitron_sap.sap.profiles import (
+    BUILT_IN_PROFILES,
+    ServiceProfile,
+    load_profile,
+    profile_from_mapping,
+)
 
 __all__ = [
     "API_KEY_ENV",
@@ -54,6 +62,9 @@ __all__ = [
 
 DATABASE_NAME: Final = "monitron-sap.sqlite3"
 AUTH_METHODS: Final = ("basic", "api_key", "oauth2")
+CSRF_FETCH_METHODS: Final = ("GET", "HEAD")
+# The table that defines a custom service profile inside the configuration file.
+PROFILE_TABLE: Final = "sap.profile"
 # The table of the closure catalog, validated by ``closure_catalog_from_table``.
 CLOSURE_TABLE: Final = "closure"
 # Secret keys that the configuration file must not contain, with where to put them instead.
@@ -92,10 +103,16 @@ class Secret:
 
 @dataclass(frozen=True, slots=True)
 class SapSettings:
-    """How to reach SAP. ``base_url`` is scheme, host and port; ``profile`` names the service."""
+    """How to reach SAP. ``base_url`` is scheme, host and port; ``profile`` names the service.
+
+    ``service_profile`` is a custom profile from the ``[sap.profile]`` table or the file named
+    by ``sap.profile_file``. When it is ``None``, the built-in profile named by ``profile`` is
+    used.
+    """
 
     base_url: str | None = None
     profile: str = DEFAULT_SAP_PROFILE
+    service_profile: ServiceProfile | None = None
     user: str | None = None
     password: Secret | None = field(default=None, repr=False)
     auth: str = "basic"
@@ -109,6 +126,7 @@ class SapSettings:
     verify_tls: bool = True
     ca_bundle: Path | None = None
     timeout_seconds: float = DEFAULT_SAP_TIMEOUT_SECONDS
+    csrf_fetch_method: str = DEFAULT_CSRF_FETCH_METHOD
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +152,7 @@ def load_settings(
     if config_file is None and env.get(CONFIG_ENV):
         config_file = Path(env[CONFIG_ENV])
     document = _read_toml(config_file) if config_file is not None else {}
+    document, profile_table = _split_profile_table(document)
     _reject_unknown(document, config_file)
     warn_unknown_environment(env)
 
@@ -148,7 +167,9 @@ def load_settings(
     return Settings(
         data_dir=data_dir,
         database=database,
-        sap=_sap_settings(values, sources, env),
+        sap=_sap_settings(
+            values, sources, env, _custom_profile(profile_table, values, sources, config_file)
+        ),
         rules=RuleSettings(
             notify_on_alarm=values["rules.notify_on_alarm"],
             notify_on_needs_maintenance=values["rules.notify_on_needs_maintenance"],
@@ -231,8 +252,63 @@ def _reject_unknown(document: dict[str, Any], path: Path | None) -> None:
             )
 
 
+def _split_profile_table(document: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """Return the document without the ``[sap.profile]`` table, and that table (or ``None``).
+
+    ``sap.profile`` is either a built-in profile name (a string, read like every other key)
+    or a table that defines a custom profile.
+    """
+    sap = document.get("sap")
+    if not isinstance(sap, dict) or not isinstance(sap.get("profile"), dict):
+        return document, None
+    rest = {name: value for name, value in sap.items() if name != "profile"}
+    return {**document, "sap": rest}, sap["profile"]
+
+
+def _custom_profile(
+    table: Mapping[str, Any] | None,
+    values: dict[str, Any],
+    sources: dict[str, str],
+    path: Path | None,
+) -> ServiceProfile | None:
+    """Return the custom profile from ``[sap.profile]`` or ``sap.profile_file``, if any.
+
+    Only one way of choosing the profile may be set, so that a forgotten name does not
+    silently override a table, or the other way round.
+    """
+    profile_file = values["sap.profile_file"]
+    name_source = sources["sap.profile"]
+    if table is not None and profile_file is not None:
+        raise ConfigurationError(
+            f"{path}: both a [{PROFILE_TABLE}] table and sap.profile_file (set in "
+            f"{sources['sap.profile_file']}) define the service profile; keep only one"
+        )
+    if (table is not None or profile_file is not None) and name_source != DEFAULT_SOURCE:
+        custom = f"[{PROFILE_TABLE}] in {path}" if table is not None else "sap.profile_file"
+        raise ConfigurationError(
+            f"sap.profile {values['sap.profile']!r} (set in {name_source}) and {custom} both "
+            "choose the service profile; keep only one"
+        )
+    if table is not None:
+        return profile_from_mapping(table, source=f"{path} [{PROFILE_TABLE}]")
+    if profile_file is not None:
+        return load_profile(profile_file, table=PROFILE_TABLE)
+
+    name = values["sap.profile"]
+    if name not in BUILT_IN_PROFILES:
+        raise ConfigurationError(
+            f"sap.profile {name!r} (set in {name_source}) is not a built-in profile; expected "
+            f"one of {', '.join(sorted(BUILT_IN_PROFILES))}, or define a [{PROFILE_TABLE}] "
+            "table or sap.profile_file"
+        )
+    return None
+
+
 def _sap_settings(
-    values: dict[str, Any], sources: dict[str, str], env: Mapping[str, str]
+    values: dict[str, Any],
+    sources: dict[str, str],
+    env: Mapping[str, str],
+    service_profile: ServiceProfile | None = None,
 ) -> SapSettings:
     url = values["sap.base_url"]
     if url is not None:
@@ -254,9 +330,16 @@ def _sap_settings(
         raise ConfigurationError(
             f"sap.ca_bundle {ca_bundle} is not a file (set in {sources['sap.ca_bundle']})"
         )
+    csrf_fetch_method = values["sap.csrf_fetch_method"].upper()
+    if csrf_fetch_method not in CSRF_FETCH_METHODS:
+        raise ConfigurationError(
+            f"sap.csrf_fetch_method {values['sap.csrf_fetch_method']!r} is invalid (set in "
+            f"{sources['sap.csrf_fetch_method']}); expected GET or HEAD"
+        )
     return SapSettings(
         base_url=url,
         profile=values["sap.profile"],
+        service_profile=service_profile,
         user=values["sap.user"],
         password=_secret(PASSWORD_ENV, "sap.password_file", values["sap.password_file"], env),
         auth=auth,
@@ -275,6 +358,7 @@ def _sap_settings(
         verify_tls=values["sap.verify_tls"],
         ca_bundle=ca_bundle,
         timeout_seconds=values["sap.timeout_seconds"],
+        csrf_fetch_method=csrf_fetch_method,
     )
 
 

@@ -32,6 +32,7 @@ DEFAULT_DATA_DIR: Final = Path("~/.local/share/monitron-sap")
 DEFAULT_SAP_TIMEOUT_SECONDS: Final = 30.0
 DEFAULT_SAP_PROFILE: Final = "s4-api-maintnotification"
 DEFAULT_API_KEY_HEADER: Final = "APIKey"
+DEFAULT_CSRF_FETCH_METHOD: Final = "GET"
 
 # Upper bounds that catch typing mistakes (an extra digit, milliseconds for seconds) before a
 # run waits hours on one request or repeats a call hundreds of times.
@@ -98,6 +99,7 @@ KEYS: Final = (
     Key("", "database", Path, None),
     Key("sap", "base_url", str, None),
     Key("sap", "profile", str, DEFAULT_SAP_PROFILE),
+    Key("sap", "profile_file", Path, None),
     Key("sap", "user", str, None),
     Key("sap", "password_file", Path, None),
     Key("sap", "auth", str, "basic"),
@@ -110,6 +112,7 @@ KEYS: Final = (
     Key("sap", "client", str, None),
     Key("sap", "verify_tls", bool, True),
     Key("sap", "ca_bundle", Path, None),
+    Key("sap", "csrf_fetch_method", str, DEFAULT_CSRF_FETCH_METHOD),
     Key(
         "sap",
         "timeout_seconds",

@@ -45,7 +45,7 @@ def connection_settings(sap: SapSettings) -> SapConnectionSettings:
             "sap.base_url is not set; set it in the configuration file or in "
             "MONITRON_SAP_SAP_BASE_URL (or run 'monitron-sap demo' to use the built-in emulator)"
         )
-    profile = BUILT_IN_PROFILES.get(sap.profile)
+    profile = sap.service_profile or BUILT_IN_PROFILES.get(sap.profile)
     if profile is None:
         raise ConfigurationError(
             f"sap.profile {sap.profile!r} is unknown; built-in profiles: "
@@ -63,6 +63,7 @@ def connection_settings(sap: SapSettings) -> SapConnectionSettings:
         verify=verify,
         read_timeout=sap.timeout_seconds,
         connect_timeout=min(sap.timeout_seconds, 10.0),
+        csrf_fetch_method="HEAD" if sap.csrf_fetch_method == "HEAD" else "GET",
         max_retries=0,
     )
 

@@ -243,7 +243,7 @@ def _auth(credentials: SapCredentials, token_url: str | None, secret_id: str) ->
         if url is None:
             raise ConfigurationError(
                 f"secret {secret_id!r} contains OAuth client credentials without token_url; add "
-                "token_url to the secret or set MONITRON_SAP_SAP_TOKEN_URL"
+                "token_url to the secret or set MONITRON_SAP_SAP_OAUTH_TOKEN_URL"
             )
         return OAuth2ClientCredentials(url, credentials.client_id, credentials.client_secret)
     raise ConfigurationError(f"secret {secret_id!r} has no usable SAP credentials")

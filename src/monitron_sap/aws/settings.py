@@ -11,6 +11,7 @@ through unchanged. boto3 reads its own variables (``AWS_REGION``, ``AWS_ENDPOINT
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
@@ -19,11 +20,16 @@ from urllib.parse import urlsplit
 from monitron_sap.config import Settings, load_settings
 from monitron_sap.errors import ConfigurationError
 
+logger = logging.getLogger(__name__)
+
 LEDGER_TABLE_ENV: Final = "MONITRON_SAP_LEDGER_TABLE"
 MAPPING_TABLE_ENV: Final = "MONITRON_SAP_MAPPING_TABLE"
 LEDGER_TTL_DAYS_ENV: Final = "MONITRON_SAP_LEDGER_TTL_DAYS"
 S3_PREFIX_ENV: Final = "MONITRON_SAP_S3_PREFIX"
-TOKEN_URL_ENV: Final = "MONITRON_SAP_SAP_TOKEN_URL"  # noqa: S105 (a variable name, not a secret)
+# The same variable as the command line's sap.oauth_token_url. The older name still works but
+# logs a warning.
+TOKEN_URL_ENV: Final = "MONITRON_SAP_SAP_OAUTH_TOKEN_URL"  # noqa: S105 (a variable name)
+DEPRECATED_TOKEN_URL_ENV: Final = "MONITRON_SAP_SAP_TOKEN_URL"  # noqa: S105 (a variable name)
 SAP_AUTH_SECRET_ENV: Final = "SAP_AUTH_SECRET"  # noqa: S105 (a variable name, not a secret)
 SAP_HOST_NAME_ENV: Final = "SAP_HOST_NAME"
 SAP_PORT_ENV: Final = "SAP_PORT"
@@ -69,9 +75,9 @@ class HandlerSettings:
         secret_id = required(SAP_AUTH_SECRET_ENV)
         original_url = _original_base_url(environ, problems)
         ttl_days = _ttl_days(environ, problems)
-        token_url = environ.get(TOKEN_URL_ENV, "").strip() or None
+        token_url_env, token_url = _token_url(environ)
         if token_url is not None and urlsplit(token_url).scheme != "https":
-            problems.append(f"{TOKEN_URL_ENV} {token_url!r} must be an https:// URL")
+            problems.append(f"{token_url_env} {token_url!r} must be an https:// URL")
 
         try:
             core = load_settings(None, environ)
@@ -102,6 +108,23 @@ class HandlerSettings:
             metrics_namespace=environ.get(METRICS_NAMESPACE_ENV, "").strip()
             or DEFAULT_METRICS_NAMESPACE,
         )
+
+
+def _token_url(environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """Return the variable that sets the OAuth token URL and its value (None when unset)."""
+    current = environ.get(TOKEN_URL_ENV, "").strip() or None
+    deprecated = environ.get(DEPRECATED_TOKEN_URL_ENV, "").strip() or None
+    if deprecated is None:
+        return TOKEN_URL_ENV, current
+    if current is not None:
+        logger.warning(
+            "%s is deprecated and ignored because %s is set; remove it",
+            DEPRECATED_TOKEN_URL_ENV,
+            TOKEN_URL_ENV,
+        )
+        return TOKEN_URL_ENV, current
+    logger.warning("%s is deprecated; rename it to %s", DEPRECATED_TOKEN_URL_ENV, TOKEN_URL_ENV)
+    return DEPRECATED_TOKEN_URL_ENV, deprecated
 
 
 def _original_base_url(environ: Mapping[str, str], problems: list[str]) -> str | None:

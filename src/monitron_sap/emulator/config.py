@@ -54,6 +54,9 @@ class FaultSettings:
     """Delay before every service request is processed, in seconds."""
     lost_response_rate: float = 0.0
     """Share of successful creates whose response is dropped by closing the connection."""
+    lost_update_response_rate: float = 0.0
+    """Share of successful updates (PUT, PATCH, MERGE) and function imports whose response is
+    dropped by closing the connection after the change is applied."""
     head_not_supported: bool = False
     """Reject HEAD requests with 405, so that no CSRF token can be fetched with HEAD."""
     csrf_token_lifetime_seconds: float | None = None
@@ -62,7 +65,7 @@ class FaultSettings:
     """Seed of the random generator behind the shares; ``None`` seeds from the system."""
 
     def __post_init__(self) -> None:
-        for name in ("error_rate", "lost_response_rate"):
+        for name in ("error_rate", "lost_response_rate", "lost_update_response_rate"):
             share = getattr(self, name)
             if not 0.0 <= share <= 1.0:
                 raise ConfigurationError(f"fault {name} must be between 0 and 1, got {share}")
@@ -85,6 +88,10 @@ class EmulatorConfig:
     api_keys: frozenset[str] = frozenset()
     """Keys accepted in the ``api_key_header`` in place of basic authentication."""
     api_key_header: str = "APIKey"
+    oauth_clients: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    """OAuth 2.0 clients accepted by the token endpoint ``/oauth/token``: id to secret."""
+    oauth_token_lifetime_seconds: float = 3600.0
+    """Lifetime of an issued access token, sent as ``expires_in``."""
     sap_client: str = "100"
     require_sap_client: bool = False
     """Reject requests without the ``sap-client`` query parameter with 401, as a system with
@@ -108,6 +115,11 @@ class EmulatorConfig:
     (server-driven paging with ``$skiptoken``). ``None`` returns every row at once."""
 
     def __post_init__(self) -> None:
+        if self.oauth_token_lifetime_seconds <= 0:
+            raise ConfigurationError(
+                "oauth_token_lifetime_seconds must be positive, got "
+                f"{self.oauth_token_lifetime_seconds}"
+            )
         if self.page_size is not None and self.page_size < 1:
             raise ConfigurationError(f"page_size must be at least 1, got {self.page_size}")
         for identifier, kind in self.technical_objects.items():

@@ -23,14 +23,21 @@ _INTEGER_FIELDS = {
     "fail_next",
     "fail_next_status",
     "drop_next_create_responses",
+    "drop_next_update_responses",
 }
 _BOOLEAN_FIELDS = {"head_not_supported", "expire_csrf_tokens", "reset"}
 _OPTIONAL_FIELDS = {"csrf_token_lifetime_seconds", "seed"}
-_COUNT_FIELDS = {"fail_next", "drop_next_create_responses", "retry_after_seconds"}
+_COUNT_FIELDS = {
+    "fail_next",
+    "drop_next_create_responses",
+    "drop_next_update_responses",
+    "retry_after_seconds",
+}
 _ACTION_NAMES = {
     "fail_next",
     "fail_next_status",
     "drop_next_create_responses",
+    "drop_next_update_responses",
     "expire_csrf_tokens",
 }
 
@@ -40,7 +47,8 @@ class FaultController:
 
     Besides the shares in :class:`FaultSettings`, one-shot actions make single faults exact:
     ``fail_next`` fails the next requests with an error status, ``drop_next_create_responses``
-    drops the responses of the next successful creates and ``expire_csrf_tokens`` makes every
+    drops the responses of the next successful creates, ``drop_next_update_responses`` those
+    of the next successful updates and function imports, and ``expire_csrf_tokens`` makes every
     token issued so far invalid.
     """
 
@@ -50,6 +58,7 @@ class FaultController:
         self._random = random.Random(self._settings.seed)
         self._fail_next: list[int] = []
         self._drop_next_creates = 0
+        self._drop_next_updates = 0
         self._tokens_expired_at: float | None = None
 
     @property
@@ -82,6 +91,7 @@ class FaultController:
         with self._lock:
             self._fail_next.clear()
             self._drop_next_creates = 0
+            self._drop_next_updates = 0
             self._tokens_expired_at = None
 
     def fail_next(self, count: int = 1, status: int = 503) -> None:
@@ -94,6 +104,12 @@ class FaultController:
         """Create the next ``count`` entities but close the connection instead of responding."""
         with self._lock:
             self._drop_next_creates += count
+
+    def drop_next_update_responses(self, count: int = 1) -> None:
+        """Apply the next ``count`` updates or function imports but close the connection
+        instead of responding."""
+        with self._lock:
+            self._drop_next_updates += count
 
     def expire_csrf_tokens(self) -> None:
         """Invalidate every CSRF token issued so far; the next modifying request gets 403."""
@@ -118,6 +134,8 @@ class FaultController:
             self.fail_next(int(payload["fail_next"]), int(payload.get("fail_next_status", 503)))
         if payload.get("drop_next_create_responses"):
             self.drop_next_create_responses(int(payload["drop_next_create_responses"]))
+        if payload.get("drop_next_update_responses"):
+            self.drop_next_update_responses(int(payload["drop_next_update_responses"]))
         if payload.get("expire_csrf_tokens"):
             self.expire_csrf_tokens()
         return self.settings
@@ -128,6 +146,7 @@ class FaultController:
             state = dataclasses.asdict(self._settings)
             state["pending_failures"] = len(self._fail_next)
             state["pending_dropped_creates"] = self._drop_next_creates
+            state["pending_dropped_updates"] = self._drop_next_updates
             return state
 
     def draw_error(self) -> tuple[int, int] | None:
@@ -147,6 +166,15 @@ class FaultController:
                 self._drop_next_creates -= 1
                 return True
             rate = self._settings.lost_response_rate
+            return rate > 0 and self._random.random() < rate
+
+    def draw_lost_update_response(self) -> bool:
+        """Decide whether to drop the response of a successful update or function import."""
+        with self._lock:
+            if self._drop_next_updates > 0:
+                self._drop_next_updates -= 1
+                return True
+            rate = self._settings.lost_update_response_rate
             return rate > 0 and self._random.random() < rate
 
     def token_expired(self, issued_at: float) -> bool:

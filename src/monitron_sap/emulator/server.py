@@ -20,8 +20,11 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from monitron_sap.emulator.admin import ADMIN_PREFIX, handle_admin
 from monitron_sap.emulator.config import EmulatorConfig
+from monitron_sap.emulator.custom_service import CUSTOM_SERVICE_PATH, CustomNotificationService
+from monitron_sap.emulator.fault_injection import injected_response, response_lost
 from monitron_sap.emulator.faults import FaultController
 from monitron_sap.emulator.maintnotification import SERVICE_PATH
+from monitron_sap.emulator.oauth import TOKEN_PATH, TokenIssuer
 from monitron_sap.emulator.protocol import (
     TEXT_TYPE,
     ODataError,
@@ -109,12 +112,14 @@ class EmulatorServer:
         self.store = EntityStore(self.config.db_path)
         self._authenticator = Authenticator(self.config)
         self._sessions = SessionStore(self.config, self.faults)
+        self.oauth = TokenIssuer(self.config)
         self._services: dict[str, Service] = {}
         self._counts: Counter[str] = Counter()
         self._counts_lock = threading.Lock()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.register_service(SERVICE_PATH, MaintNotificationService(self.config, self.store))
+        self.register_service(CUSTOM_SERVICE_PATH, CustomNotificationService())
         # Imported here because the attachment service module imports this one.
         from monitron_sap.emulator.attachments import register_attachment_service
 
@@ -243,6 +248,8 @@ class EmulatorServer:
                 path,
                 body,
             )
+        elif path == TOKEN_PATH:
+            response = self.oauth.handle(handler.command, headers, body)
         else:
             response = self._serve(handler, path, query, headers, body)
         if response is None:
@@ -287,7 +294,7 @@ class EmulatorServer:
         with self._counts_lock:
             self._counts[_request_kind(method, relative)] += 1
 
-        rejected = self._inject_faults(method, path)
+        rejected = injected_response(self.faults, method, path)
         if rejected is not None:
             return rejected
         user = self._log_on(query, headers)
@@ -315,30 +322,14 @@ class EmulatorServer:
             method, relative, query, headers, body, user, f"http://{host}{root}"
         )
         response = self._call(service, request)
-        if response.created and self.faults.draw_lost_response():
+        modifying = method in MODIFYING_METHODS
+        if response_lost(
+            self.faults, modifying=modifying, relative_path=relative, response=response
+        ):
             return None
         response.headers.update(extra_headers)
         response.headers.setdefault("dataserviceversion", "2.0")
         return response
-
-    def _inject_faults(self, method: str, path: str) -> ServiceResponse | None:
-        """Apply the delay and return an injected error response, if one is due."""
-        settings = self.faults.settings
-        if settings.delay_seconds > 0:
-            time.sleep(settings.delay_seconds)
-        if method == "HEAD" and settings.head_not_supported:
-            return ServiceResponse(405, b"HEAD is not supported", TEXT_TYPE, {"allow": "GET"})
-        injected = self.faults.draw_error()
-        if injected is None:
-            return None
-        status, retry_after = injected
-        logger.info("Injecting HTTP %d for %s %s", status, method, path)
-        return ServiceResponse(
-            status,
-            f"Injected fault: HTTP {status}".encode(),
-            TEXT_TYPE,
-            {"retry-after": str(retry_after)},
-        )
 
     def _log_on(self, query: dict[str, str], headers: dict[str, str]) -> str | ServiceResponse:
         """Return the user that the request logs on as, or the 401 response."""
@@ -349,6 +340,8 @@ class EmulatorServer:
             return self._unauthorized("Logon failed: no sap-client given and no default client")
 
         user = self._authenticator.authenticate(headers)
+        if user is None and "authorization" in headers:
+            user = self.oauth.user_for(headers["authorization"])
         if user is None and "authorization" not in headers:
             user = self._sessions.session_user(parse_cookies(headers.get("cookie")))
         if user is None:

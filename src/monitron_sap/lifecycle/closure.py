@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from monitron_sap.events.model import ClosureCode
+from monitron_sap.lifecycle.update import has_line
 from monitron_sap.rules.closure import ClosureCatalog, ClosurePlan, plan_closure
 from monitron_sap.sap.items import CodedEntry, ItemDraft, NotificationItem, NotificationItemApi
 from monitron_sap.sap.models import (
@@ -91,9 +92,13 @@ def close_notification(
             number,
             ", ".join(plan.unmapped),
         )
-    # NOTE: if the process stops between this update and the completion, a retry appends the
-    # summary a second time; the item is not duplicated.
-    updated = notifications.update(number, NotificationChanges(long_text=plan.summary))
+    # A retry after a lost response finds the summary already there, so it is not appended
+    # twice. The item client finds its item the same way.
+    if has_line(current.long_text, plan.summary):
+        logger.info("notification %s already has the closure text; not appended again", number)
+        updated = current
+    else:
+        updated = notifications.update(number, NotificationChanges(long_text=plan.summary))
 
     if current.phase == PHASE_POSTPONED:
         logger.info("notification %s is postponed in SAP; item added, not completed", number)

@@ -16,6 +16,7 @@ def update_open_notification(
     long_text: str,
     priority: str | None = None,
     text: str | None = None,
+    marker: str | None = None,
 ) -> Notification | None:
     """Append ``long_text`` to a notification, raise its priority to ``priority`` and set its
     short text to ``text`` when given.
@@ -26,6 +27,11 @@ def update_open_notification(
     ``1`` the most urgent, so ``priority`` is set when it is a smaller digit than the current
     one or the notification has none. Otherwise it stays. The update sends ``If-Match`` with
     the ETag of the notification as read here.
+
+    The update is idempotent, so a retry after a lost response changes nothing twice: when
+    the long text read back already has ``marker`` as a whole line (default: the last line of
+    ``long_text``), the text is not appended again. When nothing is left to change, no update
+    is sent and the notification as read is returned.
 
     NOTE: the text goes to ``MaintNotifLongTextForEdit``, which the emulator appends to the
     long text; SAP does not document whether every release appends or replaces.
@@ -41,7 +47,16 @@ def update_open_notification(
 
     new_priority = priority if _more_urgent(priority, current.priority) else None
     new_text = text if text is not None and text != current.text else None
-    changes = NotificationChanges(text=new_text, long_text=long_text, priority=new_priority)
+    new_long_text: str | None = long_text
+    if has_line(current.long_text, marker or _last_line(long_text)):
+        logger.info(
+            "notification %s already has this update's long text; not appended again", number
+        )
+        new_long_text = None
+    if new_long_text is None and new_priority is None and new_text is None:
+        return current
+
+    changes = NotificationChanges(text=new_text, long_text=new_long_text, priority=new_priority)
     updated = notifications.update(number, changes, etag=current.etag)
     if new_priority is not None:
         logger.info(
@@ -63,3 +78,16 @@ def _more_urgent(candidate: str | None, current: str | None) -> bool:
     # NOTE: a priority that is not a digit comes from a customized priority type whose order
     # is unknown here, so it is never changed.
     return False
+
+
+def has_line(long_text: str | None, line: str) -> bool:
+    """Tell whether ``long_text`` has ``line`` as one of its lines, ignoring outer spaces."""
+    wanted = line.strip()
+    if not long_text or not wanted:
+        return False
+    return any(existing.strip() == wanted for existing in long_text.splitlines())
+
+
+def _last_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    return lines[-1] if lines else ""
