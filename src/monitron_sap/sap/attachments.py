@@ -17,8 +17,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import httpx
 
@@ -30,7 +29,7 @@ from monitron_sap.errors import (
     SapUnavailableError,
 )
 from monitron_sap.sap.outcomes import certainly_not_processed
-from monitron_sap.sap.session import SapSession
+from monitron_sap.sap.session import SapSession, SessionClient
 from monitron_sap.sap.settings import SapConnectionSettings
 from monitron_sap.sap.wire import (
     parse_datetimeoffset,
@@ -101,7 +100,7 @@ def attachment_settings(settings: SapConnectionSettings) -> SapConnectionSetting
     return replace(settings, profile=profile)
 
 
-class AttachmentClient:
+class AttachmentClient(SessionClient):
     """Upload, list and download notification attachments over one ``SapSession``.
 
     The session must be bound to the attachment service (see ``attachment_settings``).
@@ -205,21 +204,6 @@ class AttachmentClient:
         action = f"download {attachment.file_name} of {attachment.linked_object_key}"
         response = self._session.read(f"{ATTACHMENT_ENTITY_SET}({predicate})/$value", action=action)
         return response.content
-
-    def close(self) -> None:
-        """Close the session."""
-        self._session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _find_uploaded(
         self, notification: str, file_name: str, size: int, error: SapError

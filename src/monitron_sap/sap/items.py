@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Final, Protocol, Self
+from typing import Any, Final, Protocol
 
 import httpx
 
 from monitron_sap.errors import InputError, SapError, SapRejectedError, SapUnavailableError
 from monitron_sap.sap.outcomes import certainly_not_processed
-from monitron_sap.sap.session import SapSession
+from monitron_sap.sap.session import SapSession, SessionClient
 from monitron_sap.sap.wire import string_literal, unwrap_entity, unwrap_results
 
 logger = logging.getLogger(__name__)
@@ -93,7 +92,7 @@ class NotificationItemApi(Protocol):
     def add_item(self, notification: str, draft: ItemDraft) -> NotificationItem: ...
 
 
-class NotificationItemClient:
+class NotificationItemClient(SessionClient):
     """Read and add notification items over a ``SapSession`` bound to ``API_MAINTNOTIFICATION``.
 
     Closing the client closes the session. Every method raises ``SapUnavailableError`` (retry
@@ -175,21 +174,6 @@ class NotificationItemClient:
                 notification,
             )
             return _item_from_response(response, action, draft)
-
-    def close(self) -> None:
-        """Close the session."""
-        self._session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _items_path(self, notification: str) -> str:
         return f"{self._entity_set}({string_literal(notification)})/{ITEM_NAVIGATION}"

@@ -11,8 +11,7 @@ import logging
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import httpx
 
@@ -41,7 +40,7 @@ from monitron_sap.sap.payloads import (
     update_body,
 )
 from monitron_sap.sap.profiles import ServiceProfile
-from monitron_sap.sap.session import SapSession
+from monitron_sap.sap.session import SapSession, SessionClient
 from monitron_sap.sap.wire import (
     datetime_literal,
     string_literal,
@@ -56,7 +55,7 @@ MAX_ETAG_RETRIES: Final = 1
 _KEY_IN_LOCATION = re.compile(r"\('?([^')]*)'?\)$")
 
 
-class NotificationClient:
+class NotificationClient(SessionClient):
     """The ``NotificationApi`` over one ``SapSession``; closing the client closes the session.
 
     Every method raises ``SapUnavailableError`` (retry later), ``SapRejectedError`` or
@@ -231,21 +230,6 @@ class NotificationClient:
         return self._change_status(
             number, function, parameters, PHASE_COMPLETED, f"complete notification {number}"
         )
-
-    def close(self) -> None:
-        """Close the session and its connections."""
-        self._session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _created(
         self, response: httpx.Response, reference: str | None, action: str

@@ -375,3 +375,24 @@ def _verify_option(settings: SapConnectionSettings) -> bool | ssl.SSLContext:
                 settings.base_url,
             )
     return settings.verify
+
+
+class SessionClient:
+    """Base of the API clients over one ``SapSession``: closing the client closes the session."""
+
+    _session: SapSession
+
+    def close(self) -> None:
+        """Close the session and its connections."""
+        self._session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
