@@ -343,3 +343,29 @@ def test_deeply_nested_alert_does_not_crash(store: SqliteStore, sap: FakeSap) ->
 
     assert summary.notified == 1
     assert len(sap.drafts) == 1
+
+
+def test_lone_surrogate_record_is_invalid(store: SqliteStore, sap: FakeSap) -> None:
+    def alert(event_id: str, asset: str) -> str:
+        record = {
+            "timestamp": "2026-03-05 10:00:00.000",
+            "eventId": event_id,
+            "version": "2.0",
+            "projectName": "Northwind Bottling",
+            "eventType": "assetStateTransition",
+            "eventPayload": {
+                "siteName": "Plant Hamburg",
+                "assetName": asset,
+                "positionName": "Motor DE",
+                "assetState": {"newState": "ALARM", "previousState": "HEALTHY"},
+            },
+        }
+        return json.dumps(record)
+
+    bad = alert("bad", "Pump P-101").replace("Pump P-101", "Pump \\ud800")
+    data = "\n".join([bad, alert("good", "Pump P-101")]).encode() + b"\n"
+
+    summary = make_pipeline(store, sap).process(read_bytes(data, "surrogate.jsonl"))
+
+    assert summary.invalid == 1
+    assert summary.notified == 1

@@ -76,8 +76,10 @@ class InvalidJsonError(ValueError):
 def decode_candidate(data: bytes, offset: int) -> Any:
     """Decode one record candidate, falling back to the standard library for the message.
 
-    The standard library also accepts what orjson rejects but JSON allows, such as an escaped
-    lone surrogate. ``offset`` is the stream offset of ``data`` and goes into the message.
+    JSON's syntax allows an escaped lone UTF-16 surrogate (``"\\ud800"``), which orjson rejects
+    and the standard library decodes. Such a string is not valid Unicode: it cannot be written to
+    the ledger or sent to SAP as UTF-8, so the record is rejected here with a message that says
+    so. ``offset`` is the stream offset of ``data`` and goes into the message.
     """
     try:
         return orjson.loads(data)
@@ -96,7 +98,7 @@ def decode_candidate(data: bytes, offset: int) -> Any:
             f"invalid UTF-8 at byte {offset + error.start}: {error.reason}"
         ) from error
     try:
-        return json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
+        value = json.loads(text, parse_int=_parse_int, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         where = offset + len(text[: error.pos].encode("utf-8"))
         raise InvalidJsonError(f"invalid JSON: {error.msg} at byte {where}") from error
@@ -105,6 +107,36 @@ def decode_candidate(data: bytes, offset: int) -> Any:
         raise InvalidJsonError("invalid JSON: nesting too deep to decode") from error
     except ValueError as error:
         raise InvalidJsonError(f"invalid JSON: {error}") from error
+
+    surrogate = _find_lone_surrogate(value)
+    if surrogate is not None:
+        raise InvalidJsonError(
+            f"invalid JSON: the string {surrogate!r} contains an escaped lone UTF-16 surrogate, "
+            "which is not valid Unicode"
+        )
+    return value
+
+
+_LONE_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _find_lone_surrogate(value: Any) -> str | None:
+    """Return the first string (key or value) in ``value`` holding a lone surrogate, if any.
+
+    The walk uses a stack instead of recursion because records may be nested 1024 levels deep.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _LONE_SURROGATE.search(item):
+                return item[:60]
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return None
 
 
 def find_excess_nesting(data: bytes, max_depth: int) -> int:

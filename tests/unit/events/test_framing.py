@@ -162,11 +162,13 @@ def test_brace_inside_string_does_not_split_concatenated() -> None:
     assert events[1].event_id == "2"
 
 
-def test_escaped_lone_surrogate_is_accepted() -> None:
+def test_escaped_lone_surrogate_is_rejected() -> None:
     record = line(A).replace(b'"Site A"', b'"Site \\ud800"')
     events, errors = read_all(record + b"\n" + line(B))
-    assert errors == []
-    assert events[0].site == "Site \ud800"
+    assert [event.event_id for event in events] == ["2"]
+    assert len(errors) == 1
+    assert "contains an escaped lone UTF-16 surrogate" in errors[0].message
+    assert errors[0].source.line == 1
 
 
 def test_error_envelope_unwrapped() -> None:
