@@ -215,3 +215,16 @@ def test_notifications_show_unknown_exit_one(cli_env: dict[str, str]) -> None:
     assert shown.returncode == 1
     assert "cannot read the notification from SAP" in shown.stderr
     assert "History in the ledger (0 entries):" in shown.stdout
+
+
+def test_notifications_show_rejects_bad_number(cli_env: dict[str, str]) -> None:
+    for number in ("../../emulator/faults", "1'30", "10000000?$format=xml", "", "1234567890123"):
+        shown = run_cli(["notifications", "show", number], cli_env)
+        assert shown.returncode == 2, (number, shown.stderr)
+        assert "is not a notification number" in shown.stderr
+
+
+def test_dead_letters_replay_rejects_zero_limit(cli_env: dict[str, str]) -> None:
+    replayed = run_cli(["dead-letters", "replay", "--limit", "0"], cli_env)
+    assert replayed.returncode == 2
+    assert "--limit" in replayed.stderr

@@ -56,7 +56,13 @@ def list_command(limit: int, config_file: Path | None) -> None:
 
 
 @dead_letters_group.command("replay")
-@click.option("--limit", default=1000, show_default=True, help="Maximum records replayed.")
+@click.option(
+    "--limit",
+    default=1000,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Maximum records replayed.",
+)
 @config_option
 @verbose_option
 def replay_command(limit: int, config_file: Path | None, verbose: bool) -> None:

@@ -3,6 +3,7 @@ ledger recorded it."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +22,25 @@ T = TypeVar("T")
 REASON_WIDTH: Final = 94
 
 
+_NOTIFICATION_NUMBER = re.compile(r"[0-9A-Za-z]{1,12}")
+
+
 @click.group("notifications")
 def notifications_group() -> None:
     """Look at notifications that monitron-sap created or updated."""
 
 
+def _check_number(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # SAP notification numbers are at most 12 characters, digits in the standard number range.
+    if not _NOTIFICATION_NUMBER.fullmatch(value):
+        raise click.BadParameter(
+            f"{value!r} is not a notification number: expected 1 to 12 letters or digits"
+        )
+    return value
+
+
 @notifications_group.command("show")
-@click.argument("number")
+@click.argument("number", callback=_check_number)
 @config_option
 def show_command(number: str, config_file: Path | None) -> None:
     """Print notification NUMBER as SAP has it, with its items, attachments and history.

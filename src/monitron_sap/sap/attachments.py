@@ -32,6 +32,7 @@ from monitron_sap.sap.outcomes import certainly_not_processed
 from monitron_sap.sap.session import SapSession, SessionClient
 from monitron_sap.sap.settings import SapConnectionSettings
 from monitron_sap.sap.wire import (
+    key_literal,
     parse_datetimeoffset,
     string_literal,
     unwrap_entity,
@@ -199,7 +200,7 @@ class AttachmentClient(SessionClient):
     def download(self, attachment: Attachment) -> bytes:
         """Return the content of an attachment (``…/$value``)."""
         predicate = ",".join(
-            f"{name}={string_literal(attachment.key[name])}" for name in KEY_PROPERTIES
+            f"{name}={key_literal(attachment.key[name])}" for name in KEY_PROPERTIES
         )
         action = f"download {attachment.file_name} of {attachment.linked_object_key}"
         response = self._session.read(f"{ATTACHMENT_ENTITY_SET}({predicate})/$value", action=action)

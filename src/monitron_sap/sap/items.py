@@ -21,7 +21,7 @@ import httpx
 from monitron_sap.errors import InputError, SapError, SapRejectedError, SapUnavailableError
 from monitron_sap.sap.outcomes import certainly_not_processed
 from monitron_sap.sap.session import SapSession, SessionClient
-from monitron_sap.sap.wire import string_literal, unwrap_entity, unwrap_results
+from monitron_sap.sap.wire import key_literal, unwrap_entity, unwrap_results
 
 logger = logging.getLogger(__name__)
 
@@ -176,7 +176,7 @@ class NotificationItemClient(SessionClient):
             return _item_from_response(response, action, draft)
 
     def _items_path(self, notification: str) -> str:
-        return f"{self._entity_set}({string_literal(notification)})/{ITEM_NAVIGATION}"
+        return f"{self._entity_set}({key_literal(notification)})/{ITEM_NAVIGATION}"
 
     def _find_after_failure(
         self, notification: str, draft: ItemDraft, error: SapError

@@ -43,6 +43,7 @@ from monitron_sap.sap.profiles import ServiceProfile
 from monitron_sap.sap.session import SapSession, SessionClient
 from monitron_sap.sap.wire import (
     datetime_literal,
+    key_literal,
     string_literal,
     time_literal,
     unwrap_entity,
@@ -358,7 +359,7 @@ class NotificationClient(SessionClient):
             ) from error
 
     def _entity_path(self, number: str) -> str:
-        return f"{self._profile.entity_set}({string_literal(number)})"
+        return f"{self._profile.entity_set}({key_literal(number)})"
 
     def _require_field(self, concept: str) -> str:
         name: str | None = getattr(self._profile.fields, concept)

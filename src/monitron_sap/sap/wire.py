@@ -79,6 +79,15 @@ def string_literal(value: str) -> str:
     return f"'{escaped}'"
 
 
+def key_literal(value: str) -> str:
+    """Return an ``Edm.String`` key literal for a URL path, percent-encoded.
+
+    Characters such as ``/``, ``?``, ``#`` and ``%`` in a key would otherwise change the path or
+    cut it short, so every character but the quotes is encoded where needed.
+    """
+    return quote(string_literal(value), safe="'")
+
+
 def datetime_literal(value: date) -> str:
     """Return an ``Edm.DateTime`` URI literal at midnight: ``datetime'2024-05-02T00:00:00'``."""
     return f"datetime'{value.isoformat()}T00:00:00'"

@@ -111,3 +111,9 @@ def test_unwrap_results_rejects_other_shapes(body: object) -> None:
 def test_unwrap_entity_rejects_collection() -> None:
     with pytest.raises(ValueError, match="single entity"):
         wire.unwrap_entity({"d": {"results": []}})
+
+
+def test_key_literal_encodes_path_characters() -> None:
+    assert wire.key_literal("10000020") == "'10000020'"
+    assert wire.key_literal("a/b?c#d%e f") == "'a%2Fb%3Fc%23d%25e%20f'"
+    assert wire.key_literal("O'Neil") == "'O''Neil'"
