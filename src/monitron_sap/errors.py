@@ -1,6 +1,6 @@
 """The exception tree of monitron-sap.
 
-Every error the product raises derives from ``MonitronSapError``. The first split says what the
+Every error the product raises derives from ``MonitronSapError``. The first split is by what the
 caller must do::
 
     MonitronSapError
@@ -63,7 +63,7 @@ class SapError(MonitronSapError):
 
 
 class SapUnavailableError(SapError, RetryableError):
-    """SAP did not answer in time, dropped the connection, throttled (429) or failed (5xx)."""
+    """SAP timed out, dropped the connection, throttled the request (429) or failed (5xx)."""
 
 
 class CreateOutcomeUnknownError(SapUnavailableError):

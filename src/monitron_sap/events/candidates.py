@@ -70,7 +70,7 @@ def match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
 
 
 class InvalidJsonError(ValueError):
-    """A record candidate that is not valid JSON; the message says why and where."""
+    """A record candidate that is not valid JSON; its message gives the cause and the offset."""
 
 
 def decode_candidate(data: bytes, offset: int) -> Any:
@@ -78,8 +78,8 @@ def decode_candidate(data: bytes, offset: int) -> Any:
 
     JSON's syntax allows an escaped lone UTF-16 surrogate (``"\\ud800"``), which orjson rejects
     and the standard library decodes. Such a string is not valid Unicode: it cannot be written to
-    the ledger or sent to SAP as UTF-8, so the record is rejected here with a message that says
-    so. ``offset`` is the stream offset of ``data`` and goes into the message.
+    the ledger or sent to SAP as UTF-8, so the record is rejected here with a message that names
+    the string. ``offset`` is the stream offset of ``data`` and goes into the message.
     """
     try:
         return orjson.loads(data)

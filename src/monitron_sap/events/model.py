@@ -39,7 +39,7 @@ JsonObject = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class SourceRef:
-    """Where a record was read: a file path, ``-`` for standard input, or an ``s3://`` URI.
+    """The location of a record: a file path, ``-`` for standard input, or an ``s3://`` URI.
 
     ``offset`` is the byte offset of the record's first byte in the decompressed stream and
     ``line`` its 1-based line number there. ``from_error_output`` is true when the record was
@@ -54,7 +54,7 @@ class SourceRef:
 
 @dataclass(frozen=True, slots=True)
 class ClosureCode:
-    """What a Monitron user chose when closing out an issue. Each field may be missing."""
+    """The codes a Monitron user chose when closing out an issue. Each field may be missing."""
 
     failure_mode: str | None = None
     failure_cause: str | None = None
@@ -266,7 +266,7 @@ class PendingEvent:
 class RecordError:
     """A record that could not be used, with where it was and what was wrong.
 
-    ``excerpt`` holds at most the first 200 characters of the record as text, for the report.
+    ``excerpt`` contains at most the first 200 characters of the record as text, for the report.
     """
 
     source: SourceRef

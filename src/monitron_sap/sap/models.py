@@ -78,7 +78,7 @@ class Notification:
 
 
 class NotificationApi(Protocol):
-    """What the pipeline needs from SAP; ``sap.notifications.NotificationClient`` implements it.
+    """The SAP operations the pipeline uses; ``sap.notifications.NotificationClient`` has them.
 
     Every method raises ``SapUnavailableError`` (retry later), ``SapRejectedError`` or
     ``SapAuthorizationError`` (permanent) from ``monitron_sap.errors``.
@@ -88,7 +88,7 @@ class NotificationApi(Protocol):
         """Create a notification; never blindly resent after a lost response.
 
         When the response is lost, the client looks the notification up by the draft's external
-        reference and returns it if SAP has it; it raises ``CreateOutcomeUnknownError`` only when
+        reference and returns it if SAP has it. It raises ``CreateOutcomeUnknownError`` only when
         that lookup fails too.
         """
         ...

@@ -12,13 +12,13 @@ from monitron_sap.assets.model import MappingEntry, PositionRef
 
 
 class Outcome(StrEnum):
-    """What became of one input record."""
+    """The outcome of one input record."""
 
     IN_PROGRESS = "in_progress"  # claimed, no outcome recorded yet
     NOTIFIED = "notified"  # a notification was created
     UPDATED = "updated"  # an open notification was updated, put in process or completed
     CORRELATED = "correlated"  # an open notification already covers this alert
-    SKIPPED = "skipped"  # nothing to do; ``reason`` says why
+    SKIPPED = "skipped"  # nothing to do; ``reason`` gives the cause
     INVALID = "invalid"  # the record could not be read
     FAILED = "failed"  # SAP rejected the request permanently
     DEAD_LETTER = "dead_letter"  # retryable failures exhausted; can be replayed
@@ -54,8 +54,8 @@ class ClaimStatus(StrEnum):
     CLAIMED = "claimed"  # new record, now held by the caller
     TAKEN_OVER = "taken_over"  # an earlier claim expired without an outcome: look SAP up first
     DONE = "done"  # a final outcome exists; do nothing
-    BUSY = "busy"  # another worker holds an unexpired claim
-    RETRY = "retry"  # an earlier attempt failed or was dead-lettered; the caller holds it now
+    BUSY = "busy"  # another worker has an unexpired claim
+    RETRY = "retry"  # an earlier attempt failed or was dead-lettered; the caller now has the claim
 
 
 @dataclass(frozen=True, slots=True)
