@@ -36,7 +36,7 @@ of the record's first byte and ``line`` its 1-based line number.
 from __future__ import annotations
 
 import re
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Final, NamedTuple
 
 import orjson
@@ -82,23 +82,35 @@ class FramingError(NamedTuple):
 Frame = DecodedRecord | FramingError
 
 
+Decode = Callable[[bytes | memoryview], Any]
+"""Decodes the bytes of one record, raising ``orjson.JSONDecodeError`` if they are not JSON."""
+
+
 def split_records(
-    chunks: Iterable[bytes], max_record_bytes: int = MAX_RECORD_BYTES
+    chunks: Iterable[bytes],
+    max_record_bytes: int = MAX_RECORD_BYTES,
+    decode: Decode = orjson.loads,
 ) -> Iterator[Frame]:
     """Split a stream of byte chunks into decoded records and framing errors, in stream order.
 
-    An ``InputError`` raised by ``chunks`` ends the stream and is reported as a framing error at
-    the offset reached.
+    ``decode`` decodes records on the fast paths, where the framer tries whether some bytes are
+    exactly one record: a line, or the bytes up to a ``}{``. Like ``orjson.loads``, it must
+    raise ``orjson.JSONDecodeError`` for bytes that are not exactly one JSON value; it may return
+    another value than orjson's, such as a typed record. Records on the general path
+    (pretty-printed, or after an invalid record) are decoded with orjson. An ``InputError``
+    raised by ``chunks`` ends the stream and is reported as a framing error at the offset
+    reached.
     """
-    return _Framer(iter(chunks), max_record_bytes).frames()
+    return _Framer(iter(chunks), max_record_bytes, decode).frames()
 
 
 class _Framer:
     """The framing state: a window ``buffer`` onto the stream and the scan position in it."""
 
-    def __init__(self, chunks: Iterator[bytes], max_record_bytes: int) -> None:
+    def __init__(self, chunks: Iterator[bytes], max_record_bytes: int, decode: Decode) -> None:
         self._chunks = chunks
         self._max = max_record_bytes
+        self._decode = decode
         self._buffer = b""
         self._base = 0  # stream offset of self._buffer[0]
         self._pos = 0  # scan position in self._buffer
@@ -200,7 +212,7 @@ class _Framer:
         if end < 0:
             return False
 
-        loads = orjson.loads
+        loads = self._decode
         # tuple.__new__ skips the Python-level __new__ that NamedTuple generates.
         new_tuple = tuple.__new__
         view = memoryview(buffer)
@@ -243,7 +255,7 @@ class _Framer:
         buffer = self._buffer
         find = buffer.find
         count = buffer.count
-        loads = orjson.loads
+        loads = self._decode
         new_tuple = tuple.__new__
         length = len(buffer)
         max_bytes = self._max
@@ -271,7 +283,7 @@ class _Framer:
             line_end = self._line_end()
             if line_end >= 0:
                 try:
-                    value = orjson.loads(self._buffer[self._pos : line_end])
+                    value = self._decode(self._buffer[self._pos : line_end])
                 except orjson.JSONDecodeError:
                     self._line_failed_before = self._base + line_end
                 else:
@@ -290,7 +302,7 @@ class _Framer:
                 self._no_pair_before = self._base + limit - 1
             else:
                 try:
-                    value = orjson.loads(self._buffer[start : pair + 1])
+                    value = self._decode(self._buffer[start : pair + 1])
                 except orjson.JSONDecodeError:
                     pass
                 else:
@@ -348,7 +360,7 @@ class _Framer:
             else:
                 message = f"{message} (a new record starts at line {line})"
         error = FramingError(
-            self._base + start, self._line, message, _excerpt(self._buffer[start:end])
+            self._base + start, self._line, message, bytes_excerpt(self._buffer[start:end])
         )
         self._resume_at_record_start(start + 1)
         return error
@@ -400,12 +412,13 @@ class _Framer:
             if brace >= 0 or not self._fill():
                 break
         message = f"{skipped} unexpected bytes between records, skipped up to the next '{{'"
-        return FramingError(start_offset, start_line, message, _excerpt(excerpt))
+        return FramingError(start_offset, start_line, message, bytes_excerpt(excerpt))
 
 
 def _brace_of(found: re.Match[bytes]) -> int:
     return found.start(1) if found.group(1) is not None else found.start(2)
 
 
-def _excerpt(data: bytes) -> str:
+def bytes_excerpt(data: bytes) -> str:
+    """Return the start of some bytes as text for an error report, at most ``EXCERPT_CHARS``."""
     return data[: EXCERPT_CHARS * 4].decode("utf-8", errors="replace")[:EXCERPT_CHARS]

@@ -115,12 +115,14 @@ class MonitronEvent:
     be ``None`` because Monitron omits fields that older exports did not have. ``raw`` is the
     decoded record as read, kept so that a dead letter can be stored and parsed again.
 
-    In an event from the reader, ``source``, ``features`` and ``models`` are built on first
-    access and then cached, because building ``features`` and ``models`` costs more than the rest
-    of reading a measurement, decoding included, and not every consumer reads them. The type
-    checks inside ``features`` and ``models`` run at that access: a wrong type there raises
+    In an event from the reader, ``source``, ``raw``, ``features`` and ``models`` may be built on
+    first access and then cached, because building them costs more than the rest of reading a
+    record and not every consumer reads them. What is checked at that access depends on how the
+    record was read (see ``monitron_sap.events.typed``): a check that fails raises
     ``SchemaError`` (an ``InputError``) from the attribute, and from ``==``, ``repr`` and
-    ``dataclasses.replace``, which read every field. ``raw`` must not be changed before then.
+    ``dataclasses.replace``, which read every field. ``raw`` must not be changed before
+    ``features`` and ``models`` have been read. ``check_nested`` in the reader builds all three
+    and turns such an error into a ``RecordError``.
     """
 
     event_id: str
@@ -169,12 +171,16 @@ class MonitronEvent:
         return "/".join(part if part is not None else "?" for part in parts)
 
 
-NestedNormalizer = Callable[[JsonObject, str], Any]
-"""A function that builds ``features`` or ``models`` (the name it gets) from a record."""
+NestedNormalizer = Callable[[dict[str, Any], str], Any]
+"""A function that builds ``raw``, ``features`` or ``models`` (the name it gets) of an event.
+
+It gets the event's instance dictionary, with ``raw`` or the decoded record in ``_nested``, and
+the arguments of ``SourceRef`` in ``_where``.
+"""
 
 
 class _BuiltOnAccess:
-    """The class attribute behind ``source``, ``features`` and ``models``: built once, on access.
+    """The class attribute behind ``source``, ``raw``, ``features`` and ``models``: built on access.
 
     This is a non-data descriptor, so a value in the instance dictionary takes precedence. The
     generated ``__init__`` always stores one there. An event from ``PendingEvent`` has none, and
@@ -198,12 +204,13 @@ def _build_source(state: dict[str, Any], name: str) -> SourceRef:
 
 
 def _build_nested(state: dict[str, Any], name: str) -> Any:
-    return state["_normalize"](state["raw"], name)
+    return state["_normalize"](state, name)
 
 
 # Installed after @dataclass has read the class defaults, so the generated __init__ keeps them.
 for _name, _build in (
     ("source", _build_source),
+    ("raw", _build_nested),
     ("features", _build_nested),
     ("models", _build_nested),
 ):
@@ -222,9 +229,10 @@ class PendingEvent:
     no slots), so ``finish`` can turn the object into a ``MonitronEvent`` in place by assigning
     ``__class__``.
 
-    Every field except ``source``, ``features`` and ``models`` must be set before ``finish``.
-    Those three are built on first access from ``_where`` (the arguments of ``SourceRef``) and
-    from ``_normalize`` applied to ``raw``.
+    Every field except ``source``, ``raw``, ``features`` and ``models`` must be set before
+    ``finish``, with ``_where`` (the arguments of ``SourceRef``) and ``_normalize``. ``source``
+    is built on first access from ``_where``. ``raw`` may be set; the other two, and ``raw``
+    when it is not set, are built on first access by ``_normalize``, which may read ``_nested``.
     """
 
     event_id: str
@@ -254,6 +262,7 @@ class PendingEvent:
     closure_code: ClosureCode | None
     raw: JsonObject
     _where: tuple[str, int, int, bool]
+    _nested: Any
     _normalize: NestedNormalizer
 
     def finish(self) -> MonitronEvent:

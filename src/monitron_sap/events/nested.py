@@ -7,7 +7,7 @@ and hands ``normalize_v2`` or ``normalize_v1`` to the event, which calls it when
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 from monitron_sap.events.fields import (
     EMPTY_OBJECT,
@@ -38,9 +38,12 @@ _MODEL_OUTPUTS: dict[tuple[str | None, ...], ModelOutput] = {}
 _MODEL_OUTPUTS_MAX: Final = 4096
 
 
-def normalize_v2(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
-    """Build ``features`` or ``models`` of a v2 record that the schema accepted."""
-    payload = read_object(record, "eventPayload", "")
+def normalize_v2(state: dict[str, Any], name: str) -> Features | dict[str, ModelOutput] | None:
+    """Build ``features`` or ``models`` of an event from ``raw``, a v2 record the schema accepted.
+
+    ``state`` is the event's instance dictionary.
+    """
+    payload = read_object(state["raw"], "eventPayload", "")
     if name == "features":
         features = payload.get("features")
         return None if features is None else _features(features, "eventPayload.features.")
@@ -48,8 +51,12 @@ def normalize_v2(record: JsonObject, name: str) -> Features | dict[str, ModelOut
     return {} if models is None else _models(models, "eventPayload.models.")
 
 
-def normalize_v1(record: JsonObject, name: str) -> Features | dict[str, ModelOutput] | None:
-    """Build ``features`` or ``models`` of a v1 record that the schema accepted."""
+def normalize_v1(state: dict[str, Any], name: str) -> Features | dict[str, ModelOutput] | None:
+    """Build ``features`` or ``models`` of an event from ``raw``, a v1 record the schema accepted.
+
+    ``state`` is the event's instance dictionary.
+    """
+    record = state["raw"]
     if name == "features":
         features = read_object(record, "measurement", "").get("features")
         return None if features is None else _features(features, "measurement.features.")
@@ -134,13 +141,16 @@ def _models(value: object, path: str) -> dict[str, ModelOutput]:
             continue
         if type(output) is not dict:
             raise SchemaError(f"{path}{name} must be an object, found {describe(output)}")
-        outputs[name] = _model_output(read_texts(output, _MODEL_TEXTS, path, name))
+        outputs[name] = model_output(read_texts(output, _MODEL_TEXTS, path, name))
     return outputs
 
 
-def _model_output(texts: list[str | None]) -> ModelOutput:
-    # Model outputs are a few enum combinations repeated in every measurement, and ModelOutput
-    # is immutable, so one instance per combination is shared.
+def model_output(texts: list[str | None]) -> ModelOutput:
+    """Return the ``ModelOutput`` of the five texts, in the order of its fields.
+
+    Model outputs are a few enum combinations repeated in every measurement, and ``ModelOutput``
+    is immutable, so one instance per combination is shared.
+    """
     key = tuple(texts)
     output = _MODEL_OUTPUTS.get(key)
     if output is None:

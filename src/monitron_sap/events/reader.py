@@ -22,16 +22,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from monitron_sap.errors import InputError
+from monitron_sap.events.candidates import InvalidJsonError, decode_candidate
 from monitron_sap.events.compression import iter_chunks
 from monitron_sap.events.fields import NESTED_TOO_DEEPLY
 from monitron_sap.events.framing import (
     EXCERPT_CHARS,
     DecodedRecord,
     FramingError,
+    bytes_excerpt,
     split_records,
 )
 from monitron_sap.events.model import MonitronEvent, ReadResult, RecordError, SourceRef
 from monitron_sap.events.schema import parse_at
+from monitron_sap.events.typed import TypedRecord, decode_record, typed_event
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +48,8 @@ def read_stream(stream: BinaryIO, source: str) -> Iterator[ReadResult]:
     """
     # Returned rather than delegated to with "yield from", which would add a generator frame
     # to every result.
-    return _read_frames(split_records(iter_chunks(stream)), source, from_error_output=False)
+    frames = split_records(iter_chunks(stream), decode=decode_record)
+    return _read_frames(frames, source, from_error_output=False)
 
 
 def read_bytes(data: bytes, source: str) -> Iterator[ReadResult]:
@@ -70,18 +74,20 @@ def read_paths(paths: Sequence[str], stdin: BinaryIO | None = None) -> Iterator[
 def check_nested(result: ReadResult) -> ReadResult:
     """Normalize an event's ``features`` and ``models`` now, turning a type error into a result.
 
-    The reader defers the type checks inside ``features`` and ``models`` to their first access.
-    This returns an event whose two fields are then built, or, when one has a value of the wrong
-    type, a ``RecordError`` at the event's position with the message that the access would
-    raise. A ``RecordError`` is returned unchanged.
+    The reader may defer building ``raw``, ``features`` and ``models``, and with them some
+    checks, to their first access. This returns an event whose three fields are then built, or,
+    when a check fails (a value of the wrong type inside ``features``, say), a ``RecordError``
+    at the event's position with the message that the access would raise. A ``RecordError`` is
+    returned unchanged.
     """
     if isinstance(result, RecordError):
         return result
     try:
-        result.features  # noqa: B018 - the access builds and caches the field
+        result.raw  # noqa: B018 - the access builds and caches the field
+        result.features  # noqa: B018
         result.models  # noqa: B018
     except InputError as error:
-        return RecordError(result.source, str(error), _excerpt(result.raw))
+        return RecordError(result.source, str(error), _event_excerpt(result))
     return result
 
 
@@ -238,6 +244,18 @@ def _read_frames(
         if isinstance(frame, DecodedRecord):
             value, offset, line = frame
             where = (source, offset, line, from_error_output)
+            if value.__class__ is TypedRecord:
+                event = typed_event(value, where)
+                if event is not None:
+                    yield event
+                    continue
+                # A check that the typed structures cannot express failed: the general path
+                # gives the record's result and message.
+                try:
+                    value = decode_candidate(value.data, offset)
+                except InvalidJsonError as error:
+                    yield RecordError(SourceRef(*where), str(error), bytes_excerpt(value.data))
+                    continue
             try:
                 event = parse_at(value, where)
             except InputError as error:
@@ -272,9 +290,8 @@ def _unwrap_error_output(envelope: dict[str, Any], where: SourceRef) -> Iterator
 
     error_code = envelope.get("errorCode") or envelope.get("lastErrorCode")
     logger.debug("unwrapping Firehose error output at %s (error code %s)", outer, error_code)
-    for result in _read_frames(
-        split_records(iter_chunks(io.BytesIO(data))), where.source, from_error_output=True
-    ):
+    frames = split_records(iter_chunks(io.BytesIO(data)), decode=decode_record)
+    for result in _read_frames(frames, where.source, from_error_output=True):
         # Positions inside rawData mean nothing to the reader of the file, so every record
         # takes the envelope's position.
         if isinstance(result, RecordError):
@@ -288,6 +305,14 @@ def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
     moved = copy.copy(event)
     object.__setattr__(moved, "source", source)
     return moved
+
+
+def _event_excerpt(event: MonitronEvent) -> str:
+    """Return the excerpt of an event's record, from its bytes when it has them."""
+    typed = event.__dict__.get("_nested")
+    if typed.__class__ is TypedRecord:
+        return bytes_excerpt(typed.data)
+    return _excerpt(event.raw)
 
 
 def _excerpt(value: object) -> str:
