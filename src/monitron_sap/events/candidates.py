@@ -22,10 +22,13 @@ MAX_NESTING_DEPTH: Final = 1024
 COMPLETE: Final = 0
 INCOMPLETE: Final = 1
 BROKEN_STRING: Final = 2
+CUT_OFF: Final = 3
 
 _MIN_INT: Final = -(2**63)
 _MAX_INT_EXCLUSIVE: Final = 2**64
 _TOKEN = re.compile(rb'[{}"]')
+_BLANK_BYTES: Final = frozenset(b" \t\r\n")
+_MAY_PRECEDE_OBJECT: Final = frozenset(b"[,:")
 _NESTING_TOKEN = re.compile(rb'[{}\[\]"]')
 # The rest of a JSON string after its opening quote, up to the closing quote, a raw line break
 # or the end of the data, whichever comes first.
@@ -36,7 +39,13 @@ def match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
     """Find the ``}`` that closes the ``{`` at ``start``, looking no further than ``limit``.
 
     Returns ``(COMPLETE, end)`` with ``end`` just past the brace, ``(INCOMPLETE, limit)`` when
-    more data is needed, or ``(BROKEN_STRING, index)`` at a raw line break inside a string.
+    more data is needed, ``(BROKEN_STRING, index)`` at a raw line break inside a string, or
+    ``(CUT_OFF, index)`` at a record start inside the object that valid JSON cannot have there.
+
+    A record start is a ``{`` in the first column of a line, or after a ``}`` and blanks. In
+    valid JSON only ``[``, ``,`` or ``:`` precede a ``{``, blanks aside, so a record start after
+    anything else shows that the object at ``start`` was cut off before it. Stopping there
+    saves scanning the records that follow up to ``limit``, which they would never close.
     """
     depth = 0
     pos = start
@@ -60,6 +69,8 @@ def match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
             else:
                 return BROKEN_STRING, end
         elif byte == 0x7B:  # "{"
+            if depth and buffer[index - 1] != 0x3A and _cuts_off(buffer, index, start):  # ":"
+                return CUT_OFF, index
             depth += 1
             pos = index + 1
         else:
@@ -67,6 +78,17 @@ def match_braces(buffer: bytes, start: int, limit: int) -> tuple[int, int]:
             pos = index + 1
             if depth == 0:
                 return COMPLETE, pos
+
+
+def _cuts_off(buffer: bytes, index: int, start: int) -> bool:
+    """Tell whether the ``{`` at ``index`` starts a record where valid JSON cannot have one."""
+    before = index - 1
+    while before > start and buffer[before] in _BLANK_BYTES:
+        before -= 1
+    previous = buffer[before]
+    if previous == 0x7D:  # "}"
+        return True
+    return buffer[index - 1] == 0x0A and previous not in _MAY_PRECEDE_OBJECT
 
 
 class InvalidJsonError(ValueError):

@@ -45,6 +45,7 @@ from monitron_sap.errors import InputError
 from monitron_sap.events.candidates import (
     BROKEN_STRING,
     COMPLETE,
+    CUT_OFF,
     INCOMPLETE,
     InvalidJsonError,
     decode_candidate,
@@ -331,6 +332,8 @@ class _Framer:
             self._advance(end)
             return record
 
+        if status == CUT_OFF:
+            return self._reject(start, end + 1, "truncated record", unclosed=True)
         if status == BROKEN_STRING:
             where = self._base + end
             return self._reject(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pytest
 
 from monitron_sap.events import MonitronEvent, RecordError, read_bytes, read_stream
+from monitron_sap.events.candidates import COMPLETE, CUT_OFF, match_braces
 from monitron_sap.events.compression import iter_chunks
 from monitron_sap.events.framing import DecodedRecord, FramingError, split_records
 from tests.unit.events.records import error_envelope, line, v1, v2
@@ -321,3 +322,52 @@ def test_joined_fast_path_matches_general_path() -> None:
     after_pretty = 1 + pretty.count(b"\n")
     expected_lines = [1, 1, 1, after_pretty, after_pretty, after_pretty, after_pretty + 1]
     assert [frame.line for frame in whole] == [*expected_lines, after_pretty + 1]
+
+
+@pytest.mark.parametrize(
+    ("cut", "rest"),
+    [
+        (b'{"eventId": "1", "sequenceNo": 12', b"\n"),
+        (b'{"eventId": "1", "eventPayload": {"sensor": {"rssi": -4', b"\r\n"),
+        (b'{"eventId": "1", "eventPayload": {}', b""),
+        (b'{"eventId": "1", "eventPayload": {"a": [1, 2]', b"  \n"),
+    ],
+)
+def test_cut_off_scan_stops_at_next_record(cut: bytes, rest: bytes) -> None:
+    following = b"".join(line(A) + b"\n" for _ in range(50))
+    data = cut + rest + following
+    status, end = match_braces(data, 0, len(data))
+    assert status == CUT_OFF
+    assert end == len(cut + rest)
+
+
+def test_cut_off_record_reports_next_record_start() -> None:
+    data = b'{"eventId": "1", "sequenceNo": 12\n' + line(A) + b"\n" + line(B) + b"\n"
+    events, errors = read_all(data)
+    assert [event.event_id for event in events] == ["1", "2"]
+    assert [error.message for error in errors] == [
+        "truncated record: a new record starts at line 2 before this one closed"
+    ]
+
+
+def test_cut_off_scan_keeps_objects_after_comma_colon_bracket() -> None:
+    # json.dumps(indent=0) starts the objects in an array in the first column of a line.
+    record = dict(A, note=[{"a": 1}, {"b": 2}], other={"c": {"d": 3}})
+    pretty = json.dumps(record, indent=0).encode()
+    assert b"\n{" in pretty
+    colon_break = line(C).replace(b'"sensor": {', b'"sensor":\n{')
+    assert b"\n{" in colon_break
+    for data in (pretty, colon_break):
+        assert match_braces(data, 0, len(data)) == (COMPLETE, len(data))
+    events, errors = read_all(pretty + b"\n" + colon_break + b"\n")
+    assert errors == []
+    assert [event.event_id for event in events] == ["1", "3"]
+
+
+def test_joined_record_after_cut_off_is_read() -> None:
+    data = b'{"eventId": "1", "eventPayload": {"a": 1}' + line(B) + line(C)
+    status, end = match_braces(data, 0, len(data))
+    assert (status, data[end : end + 1]) == (CUT_OFF, b"{")
+    events, errors = read_all(data)
+    assert [event.event_id for event in events] == ["2", "3"]
+    assert len(errors) == 1
