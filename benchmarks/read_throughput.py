@@ -12,7 +12,10 @@ machine. The contenders are:
   ``features`` and ``models`` as ``monitron-sap events`` does;
 - ``json-baseline``: ``json.loads`` on each line of the file (the standard library);
 - ``bare-decode``: ``orjson.loads`` on each line, with no framing or normalization, which is the
-  practical limit for any reader that decodes every record.
+  practical limit for any reader that builds every record as Python objects;
+- ``typed-decode``: the reader's first pass alone on each line
+  (``monitron_sap.events.typed.decode_record``: msgspec into typed structures and the UTF-8
+  check), with no framing and no events, which is the practical limit for the reader as built.
 
 With ``--size-gb`` it also measures the reader's peak memory on an export of that size, plain and
 gzip-compressed. Usage::
@@ -44,7 +47,7 @@ EVENT_MIX = [
     ("gatewayConnected", 2),
     ("gatewayDisconnected", 2),
 ]
-CONTENDERS = ("reader", "reader-nested", "json-baseline", "bare-decode")
+CONTENDERS = ("reader", "reader-nested", "json-baseline", "bare-decode", "typed-decode")
 
 
 def make_record(event_type: str, number: int) -> dict[str, Any]:
@@ -183,11 +186,17 @@ def run_contender(mode: str, path: Path) -> None:
             for line in stream:
                 json.loads(line)
                 count += 1
-        else:
+        elif mode == "bare-decode":
             import orjson
 
             for line in stream:
                 orjson.loads(line)
+                count += 1
+        else:
+            from monitron_sap.events.typed import decode_record
+
+            for line in stream:
+                decode_record(line)
                 count += 1
     figures = {
         "records": count,
@@ -269,10 +278,12 @@ def main() -> None:
         if "json-baseline" in results:
             baseline = cpu_rate(results["json-baseline"])
             bare = cpu_rate(results["bare-decode"])
+            typed = cpu_rate(results["typed-decode"])
             for mode in ("reader", "reader-nested"):
                 rate = cpu_rate(results[mode])
                 print(f"{mode + ' / json-baseline (CPU time):':<40} {rate / baseline:.2f}x")
                 print(f"{mode + ' / bare-decode (CPU time):':<40} {rate / bare:.2f}x")
+                print(f"{mode + ' / typed-decode (CPU time):':<40} {rate / typed:.2f}x")
 
         if arguments.size_gb:
             size_bytes = int(arguments.size_gb * 1e9)
