@@ -7,6 +7,7 @@ and hands ``normalize_v2`` or ``normalize_v1`` to the event, which calls it when
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Final
 
 from monitron_sap.events.fields import (
@@ -96,12 +97,21 @@ def _band(parent: JsonObject, path: str) -> VibrationBand:
     elif type(total) is not dict:
         raise SchemaError(f"{path}{total_key} must be an object, found {describe(total)}")
 
-    rms, abs_max, abs_min, reported = read_numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
-    x_rms, y_rms, z_rms = _axes_rms(band, path)
-    # The exported velocity crest factor is sometimes 1000 times abs_max / rms, so it is
-    # recomputed whenever both inputs are present.
-    crest = abs_max / rms if abs_max is not None and rms else reported
+    totals = read_numbers(total, _TOTAL_NUMBERS, f"{path}{total_key}.")
+    return vibration_band(totals, _axes_rms(band, path))
 
+
+def vibration_band(
+    totals: Sequence[float | None], axes_rms: Sequence[float | None]
+) -> VibrationBand:
+    """Return the band of the aggregate's ``rms``, ``absMax``, ``absMin``, ``crestFactor``.
+
+    ``axes_rms`` is the ``rms`` of the x, y and z axes. The exported velocity crest factor is
+    sometimes 1000 times ``abs_max / rms``, so it is recomputed whenever both are present.
+    """
+    rms, abs_max, abs_min, reported = totals
+    x_rms, y_rms, z_rms = axes_rms
+    crest = abs_max / rms if abs_max is not None and rms else reported
     return VibrationBand(
         rms=rms,
         abs_max=abs_max,

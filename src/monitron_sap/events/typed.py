@@ -41,7 +41,7 @@ from monitron_sap.events.model import (
     PendingEvent,
     VibrationBand,
 )
-from monitron_sap.events.nested import model_output, normalize_v2
+from monitron_sap.events.nested import model_output, normalize_v2, vibration_band
 
 # orjson decodes an integer outside the signed 64-bit range as a float (or, up to 2**64, as an
 # int), so the fast path leaves such integers to the general path.
@@ -328,23 +328,9 @@ def _band(band: _Band | None) -> VibrationBand:
     if total is None:
         total = band.resultantVector
     if total is None:
-        rms, abs_max, abs_min, reported = _NO_VALUES
-    else:
-        rms, abs_max, abs_min, reported = total.rms, total.absMax, total.absMin, total.crestFactor
-    x_rms, y_rms, z_rms = _axes_rms(band)
-    # The same recomputation as the general path: the exported velocity crest factor is
-    # sometimes 1000 times abs_max / rms.
-    crest = abs_max / rms if abs_max is not None and rms else reported
-    return VibrationBand(
-        rms=rms,
-        abs_max=abs_max,
-        abs_min=abs_min,
-        crest_factor=crest,
-        reported_crest_factor=reported,
-        x_rms=x_rms,
-        y_rms=y_rms,
-        z_rms=z_rms,
-    )
+        return vibration_band(_NO_VALUES, _axes_rms(band))
+    totals = (total.rms, total.absMax, total.absMin, total.crestFactor)
+    return vibration_band(totals, _axes_rms(band))
 
 
 def _axes_rms(axes: _Axes | None) -> tuple[float | None, float | None, float | None]:
