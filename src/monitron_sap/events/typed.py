@@ -31,7 +31,7 @@ from typing import Annotated, Any, Final, NamedTuple
 import msgspec
 import orjson
 
-from monitron_sap.events.candidates import InvalidJsonError, decode_candidate
+from monitron_sap.events.candidates import MAX_NESTING_DEPTH, InvalidJsonError, decode_candidate
 from monitron_sap.events.fields import SchemaError, parse_timestamp
 from monitron_sap.events.model import (
     ClosureCode,
@@ -168,6 +168,9 @@ _decode_typed: Final = msgspec.json.Decoder(_Record).decode
 _decode_nested: Final = msgspec.json.Decoder(_Nested).decode
 _new_tuple: Final = tuple.__new__
 _NO_VALUES: Final = (None, None, None, None)
+# orjson rejects a record nested MAX_NESTING_DEPTH levels deep, which takes at least that many
+# opening and as many closing brackets, so a shorter record cannot be nested that deeply.
+_MAY_BE_TOO_DEEP_BYTES: Final = 2 * MAX_NESTING_DEPTH
 
 
 def decode_record(data: bytes | memoryview) -> Any:
@@ -176,6 +179,12 @@ def decode_record(data: bytes | memoryview) -> Any:
     Raises ``orjson.JSONDecodeError`` when the bytes are not one valid JSON value, which is what
     the framer expects of its decoding function.
     """
+    if len(data) >= _MAY_BE_TOO_DEEP_BYTES:
+        data = bytes(data)
+        if data.count(b"{") + data.count(b"[") >= MAX_NESTING_DEPTH:
+            # msgspec's depth limit follows the Python stack, and on CPython 3.12 it lies beyond
+            # orjson's, so the general path decides whether the record is nested too deeply.
+            return orjson.loads(data)
     try:
         record = _decode_typed(data)
     except (msgspec.DecodeError, RecursionError):
@@ -267,8 +276,9 @@ def build_typed(state: dict[str, Any], name: str) -> Any:
     if payload is None:
         try:
             payload = _decode_nested(typed.data).eventPayload
-        except msgspec.ValidationError:
-            # The general path gives the value or the message for the field at fault.
+        except (msgspec.ValidationError, RecursionError):
+            # The general path gives the value or the message for the field at fault. msgspec
+            # may also run out of Python stack on a deeply nested field that orjson decodes.
             if "raw" not in state:
                 state["raw"] = _decode_raw(typed.data, state["_where"][1])
             return normalize_v2(state, name)

@@ -371,3 +371,18 @@ def test_joined_record_after_cut_off_is_read() -> None:
     events, errors = read_all(data)
     assert [event.event_id for event in events] == ["2", "3"]
     assert len(errors) == 1
+
+
+def test_cut_off_names_the_record_not_a_later_fault() -> None:
+    # The scan stops at the next record start, so a fault in a later record (here a string cut
+    # off on line 3) is reported at that record, not blamed on the first.
+    cut = b'{"eventId": "1", "eventPayload": {"siteName": "S"\n'
+    broken = b'{"eventId": "3", "eventPayload": {"siteName": "S\n'
+    data = cut + line(B) + b"\n" + broken + line(C) + b"\n"
+    events, errors = read_all(data)
+    assert [event.event_id for event in events] == ["2", "3"]
+    assert [error.source.line for error in errors] == [1, 3]
+    assert errors[0].message == (
+        "truncated record: a new record starts at line 2 before this one closed"
+    )
+    assert errors[1].message.startswith("invalid JSON: line break inside a string at byte ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -308,3 +309,45 @@ def test_fast_path_raw_is_record() -> None:
     assert event.raw == record
     assert event.features is not None and event.features.temperature_c == 41
     assert event.models["vibrationISO"].iso_class == "CLASS2"
+
+
+def call_deeper(frames: int, function: Callable[[], Any]) -> Any:
+    return function() if frames == 0 else call_deeper(frames - 1, function)
+
+
+def test_second_pass_out_of_stack_uses_general_path() -> None:
+    # msgspec's depth limit follows the Python stack, so the second pass, run deeper in the
+    # stack than the first, may fail on a field nested almost as deeply as orjson allows.
+    deep = "[" * 850 + "]" * 850
+    data = dumps(v2("measurement", features={"temperature": 41, "deep": 0}))
+    data = data.replace(b'"deep": 0', f'"deep": {deep}'.encode())
+    assert type(decode_record(data)) is TypedRecord
+    for frames in (0, 100, 250):
+        (event,) = read_bytes(data + b"\n", SOURCE)
+        checked = call_deeper(frames, lambda event=event: check_nested(event))
+        assert isinstance(checked, MonitronEvent)
+        assert checked.features is not None and checked.features.temperature_c == 41
+
+
+@pytest.mark.parametrize("depth", [1020, 1021, 1022])
+def test_record_near_orjson_depth_limit_uses_general_path(depth: int) -> None:
+    # On CPython 3.12 msgspec decodes deeper than orjson, so bracket counts decide, not msgspec.
+    # With the record and its eventPayload, 1022 makes 1024 levels, the most orjson decodes.
+    data = nested_record(depth)
+    assert type(decode_record(data)) is dict
+    (event,) = read_bytes(data + b"\n", SOURCE)
+    assert isinstance(event, MonitronEvent)
+
+
+def test_record_at_orjson_depth_limit_is_invalid() -> None:
+    data = nested_record(1023)
+    with pytest.raises(orjson.JSONDecodeError):
+        decode_record(data)
+    (error,) = read_bytes(data + b"\n", SOURCE)
+    assert isinstance(error, RecordError)
+    assert error.message.startswith("invalid JSON: nesting deeper than 1024 levels at byte ")
+
+
+def test_long_record_with_few_brackets_takes_fast_path() -> None:
+    data = dumps(v2("sensorConnected", note="x" * 5000))
+    assert type(decode_record(data)) is TypedRecord
