@@ -351,8 +351,10 @@ class _Framer:
         """Report the record at ``start`` and resume at the next record start after it.
 
         ``unclosed`` means that no closing brace was found up to ``end``. A record start before
-        ``end`` then shows that the record was cut off, and the message reports that instead.
+        ``end`` then shows that the record was cut off, and the message reports that instead,
+        with an excerpt that ends before that record start.
         """
+        excerpt_end = end
         found = _RECORD_START.search(self._buffer, start + 1, end)
         if found is not None:
             line = self._line + self._buffer.count(b"\n", start, _brace_of(found))
@@ -360,11 +362,11 @@ class _Framer:
                 message = (
                     f"truncated record: a new record starts at line {line} before this one closed"
                 )
+                excerpt_end = _brace_of(found)
             else:
                 message = f"{message} (a new record starts at line {line})"
-        error = FramingError(
-            self._base + start, self._line, message, bytes_excerpt(self._buffer[start:end])
-        )
+        excerpt = bytes_excerpt(self._buffer[start:excerpt_end])
+        error = FramingError(self._base + start, self._line, message, excerpt)
         self._resume_at_record_start(start + 1)
         return error
 

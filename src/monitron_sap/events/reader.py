@@ -308,11 +308,11 @@ def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
 
 
 def _event_excerpt(event: MonitronEvent) -> str:
-    """Return the excerpt of an event's record, from its bytes when it has them."""
-    typed = event.__dict__.get("_nested")
-    if typed.__class__ is TypedRecord:
-        return bytes_excerpt(typed.data)
-    return _excerpt(event.raw)
+    """Return the excerpt of an event's record, from its bytes when ``raw`` cannot be built."""
+    try:
+        return _excerpt(event.raw)
+    except InputError:
+        return bytes_excerpt(event.__dict__["_nested"].data)
 
 
 def _excerpt(value: object) -> str:

@@ -348,6 +348,14 @@ def test_cut_off_record_reports_next_record_start() -> None:
     assert [error.message for error in errors] == [
         "truncated record: a new record starts at line 2 before this one closed"
     ]
+    assert [error.excerpt for error in errors] == ['{"eventId": "1", "sequenceNo": 12\n']
+
+
+def test_cut_off_excerpt_keeps_the_closing_brace() -> None:
+    data = b'{"eventId": "1", "eventPayload": {"a": 1}' + line(B) + b"\n"
+    events, errors = read_all(data)
+    assert [event.event_id for event in events] == ["2"]
+    assert [error.excerpt for error in errors] == ['{"eventId": "1", "eventPayload": {"a": 1}']
 
 
 def test_cut_off_scan_keeps_objects_after_comma_colon_bracket() -> None:

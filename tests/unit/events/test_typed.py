@@ -351,3 +351,16 @@ def test_record_at_orjson_depth_limit_is_invalid() -> None:
 def test_long_record_with_few_brackets_takes_fast_path() -> None:
     data = dumps(v2("sensorConnected", note="x" * 5000))
     assert type(decode_record(data)) is TypedRecord
+
+
+def test_nested_error_excerpt_matches_general_path() -> None:
+    record = v2("measurement", siteName="Site\u00e9", features={"temperature": "hot"})
+    data = json.dumps(record).encode()  # ASCII only: the é is written as \u00e9
+    assert type(decode_record(data)) is TypedRecord
+    (fast,) = read_bytes(data + b"\n", SOURCE)
+    fast = check_nested(fast)
+    general = check_nested(parse_record(orjson.loads(data), SourceRef(SOURCE, 0, 1)))
+    assert isinstance(fast, RecordError)
+    assert isinstance(general, RecordError)
+    assert fast.message == general.message
+    assert fast.excerpt == general.excerpt
