@@ -61,6 +61,20 @@ def test_non_utf8_mapping_names_line(tmp_path: Path, env: dict[str, str]) -> Non
     assert "Traceback" not in imported.stderr
 
 
+def test_oversized_mapping_field_names_line(tmp_path: Path, env: dict[str, str]) -> None:
+    mapping = tmp_path / "mapping.csv"
+    rows = (
+        "Plant Hamburg,10000101,EAMS_EQUI,M2\n" + "Plant Porto," + "9" * 140_000 + ",EAMS_EQUI,M2\n"
+    )
+    mapping.write_text(HEADER + rows, encoding="utf-8")
+
+    imported = run_cli(["mapping", "import", str(mapping)], env)
+
+    assert imported.returncode == EXIT_CONFIGURATION
+    assert f"{mapping}:3: is not valid CSV (field larger than field limit" in imported.stderr
+    assert "Traceback" not in imported.stderr
+
+
 def test_header_only_mapping_rejected(tmp_path: Path, env: dict[str, str]) -> None:
     full = tmp_path / "full.csv"
     full.write_text(HEADER + "Plant Hamburg,10000101,EAMS_EQUI,M2\n", encoding="utf-8")

@@ -103,3 +103,12 @@ def test_export_then_import_round_trip() -> None:
     assert write_mapping_csv(entries, out) == 3
     assert out.getvalue().splitlines()[0] == ",".join(COLUMNS)
     assert read_mapping_text(out.getvalue(), "out.csv") == entries
+
+
+def test_csv_reader_error_reported_with_line() -> None:
+    text = HEADER + "\nP,Plant Hamburg,Pump P-101,,10000101,EAMS_EQUI,M2\n" + "P," + "x" * 140_000
+    with pytest.raises(MappingFileError) as raised:
+        read_mapping_text(text + ",Pump,,1,EAMS_EQUI,M2\nP,S,A,,2,EAMS_EQUI,M2\n", "m.csv")
+    problems = raised.value.problems
+    assert [problem.line for problem in problems] == [3]
+    assert problems[0].message.startswith("is not valid CSV (field larger than field limit")

@@ -78,7 +78,10 @@ class MappingFileError(ConfigurationError):
 def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     """Parse a mapping CSV; raise ``MappingFileError`` naming every invalid row."""
     reader = csv.DictReader(stream)
-    header = reader.fieldnames
+    try:
+        header = reader.fieldnames
+    except csv.Error as error:
+        raise MappingFileError(source, [_csv_problem(reader, error)]) from error
     if not header:
         raise MappingFileError(source, [RowProblem(1, "the file is empty; expected a header row")])
     header_problems = _check_header([name.strip() for name in header])
@@ -88,7 +91,16 @@ def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     entries: list[MappingEntry] = []
     problems: list[RowProblem] = []
     first_line: dict[str, int] = {}
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as error:
+            # The CSV reader cannot go on after this, so the rest of the file is not checked.
+            problems.append(_csv_problem(reader, error))
+            break
+        if row is None:
+            break
         line = reader.line_num
         values = {
             (name or "").strip(): (value or "").strip()
@@ -114,6 +126,14 @@ def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     if problems:
         raise MappingFileError(source, problems)
     return entries
+
+
+def _csv_problem(reader: csv.DictReader[str], error: csv.Error) -> RowProblem:
+    """Describe a row that Python's CSV reader rejects, such as a field over its size limit."""
+    # DictReader.line_num is updated only after a row is read; its inner reader's is current.
+    return RowProblem(
+        reader.reader.line_num, f"is not valid CSV ({error}); the rows after it were not checked"
+    )
 
 
 def decode_mapping_bytes(data: bytes, source: str) -> str:
