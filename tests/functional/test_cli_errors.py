@@ -75,6 +75,15 @@ def test_oversized_mapping_field_names_line(tmp_path: Path, env: dict[str, str])
     assert "Traceback" not in imported.stderr
 
 
+def test_simulated_span_past_year_9999_rejected(env: dict[str, str]) -> None:
+    simulated = run_cli(["simulate", "--start", "9999-12-31T23:00Z", "--duration", "2d"], env)
+
+    assert simulated.returncode == EXIT_CONFIGURATION
+    assert "ends too close to the end of year 9999" in simulated.stderr
+    assert simulated.stdout == ""
+    assert "Traceback" not in simulated.stderr
+
+
 def test_header_only_mapping_rejected(tmp_path: Path, env: dict[str, str]) -> None:
     full = tmp_path / "full.csv"
     full.write_text(HEADER + "Plant Hamburg,10000101,EAMS_EQUI,M2\n", encoding="utf-8")

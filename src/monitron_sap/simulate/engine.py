@@ -60,6 +60,15 @@ class SimulationConfig:
             raise ConfigurationError(f"invalid schema {self.schema!r}: expected v1 or v2")
         if self.cadence < timedelta(minutes=1):
             raise ConfigurationError(f"invalid cadence {self.cadence}: must be at least 1 minute")
+        try:
+            # The engine steps up to one cadence past the end; the day covers the rest of the
+            # time arithmetic, such as Firehose buffer intervals.
+            self.start + self.duration + self.cadence + timedelta(days=1)
+        except OverflowError as error:
+            raise ConfigurationError(
+                f"invalid start and duration: {self.duration} from {self.start.isoformat()} "
+                "ends too close to the end of year 9999, the last date Python can represent"
+            ) from error
 
     @property
     def end(self) -> datetime:

@@ -36,7 +36,12 @@ def parse_duration(text: str, *, what: str = "duration", allow_zero: bool = Fals
         )
     if total < 0 or (total == 0 and not allow_zero):
         raise ConfigurationError(f"invalid {what} {text!r}: must be greater than zero")
-    return timedelta(seconds=total)
+    try:
+        return timedelta(seconds=total)
+    except OverflowError as error:
+        raise ConfigurationError(
+            f"invalid {what} {text!r}: too long, the longest is {timedelta.max.days} days"
+        ) from error
 
 
 def parse_start(text: str) -> datetime:
@@ -50,7 +55,12 @@ def parse_start(text: str) -> datetime:
         ) from error
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ConfigurationError(
+            f"invalid start {text!r}: in UTC it is before year 1 or after year 9999"
+        ) from error
 
 
 def format_timestamp(value: datetime) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitron_sap.errors import ConfigurationError
+from monitron_sap.simulate.engine import SimulationConfig
 from monitron_sap.simulate.plant import load_plant
 from monitron_sap.simulate.scenarios import parse_scenario_option
 from monitron_sap.simulate.timefmt import format_timestamp, parse_duration, parse_start
@@ -73,6 +74,33 @@ def test_parse_start_invalid() -> None:
     with pytest.raises(ConfigurationError) as raised:
         parse_start("yesterday")
     assert "yesterday" in str(raised.value)
+
+
+def test_parse_duration_too_long() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        parse_duration("99999999999d", what="--duration")
+    assert str(raised.value) == (
+        "invalid --duration '99999999999d': too long, the longest is 999999999 days"
+    )
+
+
+def test_parse_start_beyond_utc_range() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        parse_start("0001-01-01T00:00+01:00")
+    assert "before year 1 or after year 9999" in str(raised.value)
+
+
+def test_span_ending_after_year_9999_rejected() -> None:
+    start = datetime(9999, 12, 31, 23, tzinfo=UTC)
+    with pytest.raises(ConfigurationError) as raised:
+        SimulationConfig(start=start, duration=timedelta(days=2))
+    assert "ends too close to the end of year 9999" in str(raised.value)
+
+
+def test_span_ending_in_year_9999_accepted() -> None:
+    start = datetime(9999, 12, 29, tzinfo=UTC)
+    config = SimulationConfig(start=start, duration=timedelta(hours=12))
+    assert config.end == datetime(9999, 12, 29, 12, tzinfo=UTC)
 
 
 def test_format_timestamp_monitron_form() -> None:
