@@ -112,3 +112,21 @@ def test_csv_reader_error_reported_with_line() -> None:
     problems = raised.value.problems
     assert [problem.line for problem in problems] == [3]
     assert problems[0].message.startswith("is not valid CSV (field larger than field limit")
+
+
+def test_rows_counted_once_with_several_problems() -> None:
+    text = HEADER + "\nP,Plant Hamburg,Fan F-201,,,EQUIPMENT,M2\n"
+    with pytest.raises(MappingFileError) as raised:
+        read_mapping_text(text, "m.csv")
+    assert len(raised.value.problems) == 2
+    assert "has 1 invalid row(s)" in str(raised.value)
+
+
+@pytest.mark.parametrize(("separator", "shown"), [(";", "';'"), ("\t", "a tab")])
+def test_other_separator_gets_a_hint(separator: str, shown: str) -> None:
+    text = HEADER.replace(",", separator) + "\n" + "P;S;A;;1;EAMS_EQUI;M2\n"
+    with pytest.raises(MappingFileError) as raised:
+        read_mapping_text(text, "m.csv")
+    (problem,) = raised.value.problems
+    assert problem.line == 1
+    assert problem.message.startswith(f"the header is one column with {shown} in it;")

@@ -69,8 +69,9 @@ class MappingFileError(ConfigurationError):
         self.source = source
         self.problems = tuple(problems)
         listed = "\n".join(f"  {source}:{p.line}: {p.message}" for p in self.problems)
+        rows = len({problem.line for problem in self.problems})
         super().__init__(
-            f"mapping file {source} has {len(self.problems)} invalid row(s); "
+            f"mapping file {source} has {rows} invalid row(s); "
             f"nothing was imported. Fix these rows and import again:\n{listed}"
         )
 
@@ -172,6 +173,14 @@ def write_mapping_csv(entries: Iterable[MappingEntry], stream: TextIO) -> int:
 
 
 def _check_header(names: list[str]) -> list[str]:
+    if len(names) == 1:
+        separator = next((mark for mark in (";", "\t", "|") if mark in names[0]), None)
+        if separator is not None:
+            separator_name = "a tab" if separator == "\t" else repr(separator)
+            return [
+                f"the header is one column with {separator_name} in it; columns must be "
+                "separated by commas (in Excel: save as 'CSV UTF-8 (Comma delimited)')"
+            ]
     messages = []
     unknown = [name for name in names if name not in COLUMNS]
     if unknown:
