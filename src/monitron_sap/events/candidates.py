@@ -7,6 +7,7 @@ The framer uses these on its general path, for records that are not one per line
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Final
 
@@ -26,6 +27,8 @@ CUT_OFF: Final = 3
 
 _MIN_INT: Final = -(2**63)
 _MAX_INT_EXCLUSIVE: Final = 2**64
+# JSON integers have no leading zeros, so one of 310 digits is at least 1e309, above any double.
+_INFINITE_INT_DIGITS: Final = 310
 _TOKEN = re.compile(rb'[{}"]')
 _BLANK_BYTES: Final = frozenset(b" \t\r\n")
 _MAY_PRECEDE_OBJECT: Final = frozenset(b"[,:")
@@ -194,10 +197,19 @@ def find_excess_nesting(data: bytes, max_depth: int) -> int:
 def _parse_int(text: str) -> int | float:
     # orjson 3.x decodes an integer outside [-2**63, 2**64) as a float. The fallback does the
     # same, so a record decodes to the same values on every path, and orjson can encode them.
+    # An integer beyond any double becomes infinity, as the standard library decodes 1e400.
+    # One of 310 digits or more is not converted to int, which Python limits to 4300 digits.
+    negative = text.startswith("-")
+    infinity = -math.inf if negative else math.inf
+    if len(text) - negative >= _INFINITE_INT_DIGITS:
+        return infinity
     value = int(text)
     if _MIN_INT <= value < _MAX_INT_EXCLUSIVE:
         return value
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return infinity
 
 
 def _reject_constant(name: str) -> Any:

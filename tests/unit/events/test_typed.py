@@ -364,3 +364,27 @@ def test_nested_error_excerpt_matches_general_path() -> None:
     assert isinstance(general, RecordError)
     assert fast.message == general.message
     assert fast.excerpt == general.excerpt
+
+
+@pytest.mark.parametrize("digits", [309, 400, 5000])
+def test_integer_beyond_floats_reads_as_infinity(digits: int) -> None:
+    huge = "9" * digits
+    record = dumps(v2("sensorConnected", note=0)).replace(b'"note": 0', f'"note": {huge}'.encode())
+    pretty = json.dumps(v2("sensorConnected", note=0), indent=2).encode()
+    pretty = pretty.replace(b'"note": 0', f'"note": -{huge}'.encode())
+    results = [check_nested(result) for result in read_bytes(record + b"\n" + pretty, SOURCE)]
+    events = [result for result in results if isinstance(result, MonitronEvent)]
+    assert len(events) == 2
+    assert [event.raw and event.raw["eventPayload"]["note"] for event in events] == [
+        math.inf,
+        -math.inf,
+    ]
+
+
+def test_integer_beyond_floats_in_sequence_number_is_invalid() -> None:
+    data = dumps(v2("measurement", sequenceNo=0)).replace(
+        b'"sequenceNo": 0', b'"sequenceNo": 1' + b"0" * 400
+    )
+    (error,) = read_bytes(data + b"\n", SOURCE)
+    assert isinstance(error, RecordError)
+    assert error.message == "eventPayload.sequenceNo must be an integer, found a number inf"
