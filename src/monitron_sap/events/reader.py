@@ -87,7 +87,13 @@ def check_nested(result: ReadResult) -> ReadResult:
         result.features  # noqa: B018
         result.models  # noqa: B018
     except InputError as error:
-        return RecordError(result.source, str(error), _event_excerpt(result))
+        # Inline rather than in a helper, so that the excerpt of a deeply nested record is
+        # written at the same stack depth as on the general path.
+        try:
+            excerpt = _excerpt(result.raw)
+        except InputError:
+            excerpt = bytes_excerpt(result.__dict__["_nested"].data)
+        return RecordError(result.source, str(error), excerpt)
     return result
 
 
@@ -305,14 +311,6 @@ def _with_source(event: MonitronEvent, source: SourceRef) -> MonitronEvent:
     moved = copy.copy(event)
     object.__setattr__(moved, "source", source)
     return moved
-
-
-def _event_excerpt(event: MonitronEvent) -> str:
-    """Return the excerpt of an event's record, from its bytes when ``raw`` cannot be built."""
-    try:
-        return _excerpt(event.raw)
-    except InputError:
-        return bytes_excerpt(event.__dict__["_nested"].data)
 
 
 def _excerpt(value: object) -> str:
