@@ -12,7 +12,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.monitron-sap-installed-${extras//,/-}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-    echo "Installing monitron-sap[$extras] into .venv (first run only) ..." >&2
+    echo "Installing monitron-sap[$extras] into .venv (once for these extras, again when pyproject.toml changes) ..." >&2
     .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[$extras]"
     touch "$stamp"
