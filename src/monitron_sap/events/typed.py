@@ -9,19 +9,23 @@ building the whole record as dictionaries (10,000 records in memory, CPython 3.1
 
 The fast path accepts a record only when the general path (orjson, then
 ``monitron_sap.events.schema`` and ``monitron_sap.events.nested``) would accept it with the same
-values. The structures are therefore stricter than the general path: every string field must be
-a string or ``null`` (the general path also turns a number into text), integers must fit in 64
-bits, as orjson decodes larger ones as floats, and both ``totalVibration`` and
-``resultantVector`` must be objects when present. A record that the first pass does not accept
-goes through the general path, so v1 records, irregular records and invalid records get exactly
-the results and messages they always had. When the second pass does not accept ``features`` or
-``models``, the general path builds them, with its messages.
+values, so the structures are stricter than the general path:
+
+- every string field must be a string or ``null`` (the general path also turns a number into
+  text);
+- integers must fit in 64 bits, because orjson decodes larger ones as floats;
+- ``totalVibration`` and ``resultantVector`` must both be objects when present.
+
+A record that the first pass does not accept goes through the general path, so v1 records,
+irregular records and invalid records get exactly the results and messages they always had.
+When the second pass does not accept ``features`` or ``models``, the general path builds them,
+with its messages.
 
 msgspec skips unread fields without checking that their strings are valid UTF-8, so
 ``decode_record`` checks the bytes of every record that is not plain ASCII. Like the general
 path, which falls back to the standard library where orjson fails, the fast path accepts a
-number too large for a double (``1e400``) in a field that the product does not read; ``raw``
-then holds infinity there.
+number too large for a double (``1e400``) in a field that the product does not read. ``raw``
+then contains infinity there.
 """
 
 from __future__ import annotations
@@ -293,12 +297,9 @@ def build_typed(state: dict[str, Any], name: str) -> Any:
 
 
 def _decode_raw(data: bytes, offset: int) -> Any:
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        pass
-    # orjson rejects a number too large for a double, which msgspec skips in unread fields. The
-    # general path decodes such a record with the standard library, to infinity, and so does this.
+    # decode_candidate tries orjson first. Where orjson rejects a number too large for a double,
+    # which msgspec skips in unread fields, it decodes the record to infinity there, as the
+    # general path does.
     try:
         return decode_candidate(data, offset)
     except InvalidJsonError as error:
@@ -338,8 +339,9 @@ def _band(band: _Band | None) -> VibrationBand:
     if total is None:
         total = band.resultantVector
     if total is None:
-        return vibration_band(_NO_VALUES, _axes_rms(band))
-    totals = (total.rms, total.absMax, total.absMin, total.crestFactor)
+        totals: tuple[float | None, ...] = _NO_VALUES
+    else:
+        totals = (total.rms, total.absMax, total.absMin, total.crestFactor)
     return vibration_band(totals, _axes_rms(band))
 
 
