@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO
 
@@ -92,16 +92,7 @@ def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     entries: list[MappingEntry] = []
     problems: list[RowProblem] = []
     first_line: dict[str, int] = {}
-    rows = iter(reader)
-    while True:
-        try:
-            row = next(rows, None)
-        except csv.Error as error:
-            # The CSV reader cannot go on after this, so the rest of the file is not checked.
-            problems.append(_csv_problem(reader, error))
-            break
-        if row is None:
-            break
+    for row in _rows_until_csv_error(reader, problems):
         line = reader.line_num
         values = {
             (name or "").strip(): (value or "").strip()
@@ -127,6 +118,20 @@ def read_mapping_csv(stream: TextIO, source: str) -> list[MappingEntry]:
     if problems:
         raise MappingFileError(source, problems)
     return entries
+
+
+def _rows_until_csv_error(
+    reader: csv.DictReader[str], problems: list[RowProblem]
+) -> Iterator[dict[str, str]]:
+    """Yield the rows of ``reader`` up to one that Python's CSV reader rejects.
+
+    That row is added to ``problems`` and ends the rows, because the CSV reader cannot go on
+    after it.
+    """
+    try:
+        yield from reader
+    except csv.Error as error:
+        problems.append(_csv_problem(reader, error))
 
 
 def _csv_problem(reader: csv.DictReader[str], error: csv.Error) -> RowProblem:
