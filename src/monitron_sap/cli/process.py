@@ -33,8 +33,8 @@ def process_command(paths: tuple[str, ...], config_file: Path | None, verbose: b
     invalid, failed or dead-lettered. Exit status: 0 when nothing went wrong, 1 when any record
     was invalid, failed, dead-lettered or held by another run, 2 for configuration errors, 3
     when the ledger database cannot be used, 4 when SAP rejected the credentials, 5 when no
-    alert had a mapping entry, 74 when a file or the output cannot be read or written, 130
-    when interrupted, 70 for an internal error. The README's table explains each.
+    alert had a mapping entry. It is 74 when a file or the output cannot be read or written,
+    130 when interrupted and 70 for an internal error. The README's table explains each.
     """
 
     configure_logging(verbose)

@@ -358,7 +358,7 @@ def test_cut_off_excerpt_keeps_the_closing_brace() -> None:
     assert [error.excerpt for error in errors] == ['{"eventId": "1", "eventPayload": {"a": 1}']
 
 
-def test_cut_off_scan_keeps_objects_after_comma_colon_bracket() -> None:
+def test_cut_off_scan_allows_column_one_objects() -> None:
     # json.dumps(indent=0) starts the objects in an array in the first column of a line.
     record = dict(A, note=[{"a": 1}, {"b": 2}], other={"c": {"d": 3}})
     pretty = json.dumps(record, indent=0).encode()
@@ -381,7 +381,7 @@ def test_joined_record_after_cut_off_is_read() -> None:
     assert len(errors) == 1
 
 
-def test_cut_off_names_the_record_not_a_later_fault() -> None:
+def test_cut_off_blames_the_cut_record() -> None:
     # The scan stops at the next record start, so a fault in a later record (here a string cut
     # off on line 3) is reported at that record, not blamed on the first.
     cut = b'{"eventId": "1", "eventPayload": {"siteName": "S"\n'

@@ -172,7 +172,7 @@ v2_records = objects(
 
 @settings(max_examples=400, deadline=None)
 @given(record=v2_records)
-def test_any_v2_record_reads_as_on_the_general_path(record: dict[str, Any]) -> None:
+def test_any_v2_record_matches_general_path(record: dict[str, Any]) -> None:
     assert_same_as_general_path(dumps(record))
 
 
